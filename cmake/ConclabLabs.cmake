@@ -66,10 +66,13 @@ function(conclab_add_lab lab_dir)
   _conclab_impl_target(lab_${tid}_learner test "${lab_dir}" "${lab_dir}" "${files}" "${link}" "${tests}")
   set_target_properties(lab_${tid}_learner PROPERTIES EXCLUDE_FROM_ALL ON)
   add_dependencies(conclab_starters lab_${tid}_learner)
-  add_test(NAME "contract/${id}/starter"
-           COMMAND ${CONCLAB_CLI_COMMAND} maint verify ${id} --variant starter --build-dir "${PROJECT_BINARY_DIR}"
-           WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
-  set_tests_properties("contract/${id}/starter" PROPERTIES LABELS "contract;starter")
+  if(CONCLAB_SANITIZER STREQUAL "")
+    # The starter must compile and leave work to do; checked in the default tree only.
+    add_test(NAME "contract/${id}/starter"
+             COMMAND ${CONCLAB_CLI_COMMAND} maint verify ${id} --variant starter --build-dir "${PROJECT_BINARY_DIR}"
+             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+    set_tests_properties("contract/${id}/starter" PROPERTIES LABELS "contract;starter")
+  endif()
 
   foreach(variant IN ITEMS naive improved final)
     if(NOT IS_DIRECTORY "${sol_dir}/${variant}")
@@ -79,7 +82,8 @@ function(conclab_add_lab lab_dir)
     add_test(NAME "contract/${id}/${variant}"
              COMMAND ${CONCLAB_CLI_COMMAND} maint verify ${id} --variant ${variant} --build-dir "${PROJECT_BINARY_DIR}"
              WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
-    set_tests_properties("contract/${id}/${variant}" PROPERTIES LABELS "contract;${variant}")
+    # 77: lab.toml makes no claim about this variant in this tree (naive without `fails` here).
+    set_tests_properties("contract/${id}/${variant}" PROPERTIES LABELS "contract;${variant}" SKIP_RETURN_CODE 77)
   endforeach()
 
   if(benches AND CONCLAB_SANITIZER STREQUAL "")

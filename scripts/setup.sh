@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs what the course needs (Debian 12 / Ubuntu packages) and builds the conclab CLI.
+# Lab targets are not built here: each is built the first time you check it.
+#
+#   scripts/setup.sh            install missing packages (as root, or with sudo), configure, build conclab
+#   scripts/setup.sh --check    only report what is missing; exit 1 if anything is
+#
+# Without root or sudo it prints the exact apt-get command to run, and stops.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+
+# What each package is for; all from Debian 12's own archive.
+packages=(
+  g++ cmake ninja-build git python3      # compiler, build, reset (git), docs checks (python3)
+  libgtest-dev libgmock-dev               # graded tests
+  libbenchmark-dev                        # benchmarks
+  libfmt-dev libcli11-dev                 # the conclab CLI
+  libtomlplusplus-dev nlohmann-json3-dev  # lab.toml and JSON in the CLI
+  libtbb-dev libsqlite3-dev               # capstone 3's peer benchmark; the grading gradebook
+  gdb                                     # thread stacks when a test hangs
+  clang                                   # the clang-tsa preset (-Wthread-safety)
+  bubblewrap                              # sandbox for instructor grading
+  stress-ng                               # scripts/stress-lab.sh
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ $check_only = 1 ]; then
+    echo "Missing packages: ${missing[*]}"
+    exit 1
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "This machine has no apt-get. Install the equivalents of: ${missing[*]}" >&2
+    exit 1
+  fi
+  cmd=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [ "$(id -u)" = 0 ]; then
+    sudo_cmd=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo_cmd=(sudo)
+  else
+    echo "These packages are missing: ${missing[*]}"
+    echo "Install them with (needs root), then run scripts/setup.sh again:"
+    echo
+    echo "  sudo apt-get update && sudo ${cmd[*]}"
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" "${cmd[@]}" -qq >/tmp/conclab-apt.log 2>&1 || {
+    echo "apt-get failed; its log is /tmp/conclab-apt.log:" >&2
+    tail -20 /tmp/conclab-apt.log >&2
+    exit 1
+  }
+elif [ $check_only = 1 ]; then
+  echo "All packages present."
+  exit 0
+fi
+
+if [ ! -f build/default/build.ninja ]; then
+  echo "Configuring the build (build/default)..."
+  cmake --preset default >/tmp/conclab-configure.log 2>&1 || { cat /tmp/conclab-configure.log >&2; exit 1; }
+fi
+echo "Building conclab..."
+cmake --build build/default --target conclab >/tmp/conclab-build.log 2>&1 || { tail -40 /tmp/conclab-build.log >&2; exit 1; }
+echo "Setup done. Start with: ./conclab"
