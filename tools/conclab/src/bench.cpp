@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "builder.hpp"
@@ -88,20 +89,28 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
     if (filter.empty() && w != "final") filter = "-BM_(Peer|Reference)_";
     if (!filter.empty()) p.argv.push_back("--benchmark_filter=" + filter);
     if (args.min_time > 0) p.argv.push_back(fmt::format("--benchmark_min_time={}", args.min_time));
+    // The report goes to its own file: stdout may carry the program's own prints and warnings.
+    const fs::path report = build_dir(ctx.course.root, "default") / fmt::format("bench-{}-{}.json", lab.target_id(), w);
+    p.argv.push_back("--benchmark_out=" + report.string());
+    p.argv.push_back("--benchmark_out_format=json");
     p.timeout = std::chrono::minutes(20);
-    p.output_cap = 64u << 20;
     const ProcessResult r = run_process(p);
     if (!r.ok()) {
       fmt::print(stderr, "{}: the benchmark failed ({}); skipped.\n", w,
                  r.timed_out ? "timed out" : r.signal ? signal_name(r.signal) : fmt::format("exit code {}", r.exit_code));
       continue;
     }
-    const auto start = r.output.find('{');
+    std::ifstream in(report);
+    std::stringstream text;
+    text << in.rdbuf();
     json j;
     try {
-      j = json::parse(r.output.substr(start == std::string::npos ? 0 : start));
-    } catch (const std::exception&) {
-      fmt::print(stderr, "{}: could not read the benchmark's output; skipped.\n", w);
+      // Google Benchmark writes NaN and infinity as bare words (the spread of an all-zero counter), which
+      // JSON does not allow.
+      static const std::regex not_a_number(R"((:\s*)-?(?:[Nn]a[Nn]|[Ii]nf(?:inity)?)\b)");
+      j = json::parse(std::regex_replace(text.str(), not_a_number, "$1null"));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "{}: could not read the benchmark's report {} ({}); skipped.\n", w, report.string(), e.what());
       continue;
     }
     for (const auto& bm : j["benchmarks"]) {
@@ -109,8 +118,9 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
       const std::string name = bm.value("run_name", bm.value("name", ""));
       if (!table.contains(name)) order.push_back(name);
       Row row;
-      row.items_per_second = bm.value("items_per_second", 0.0);
-      row.real_time = bm.value("real_time", 0.0);
+      auto number = [&](const char* key) { return bm.contains(key) && bm[key].is_number() ? bm[key].get<double>() : 0.0; };
+      row.items_per_second = number("items_per_second");
+      row.real_time = number("real_time");
       row.time_unit = bm.value("time_unit", "ns");
       static const std::set<std::string> standard{"name", "run_name", "run_type", "repetitions", "repetition_index", "threads",
                                                   "iterations", "real_time", "cpu_time", "time_unit", "items_per_second",
@@ -118,6 +128,7 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
                                                   "per_family_instance_index", "label"};
       for (const auto& [k, v] : bm.items()) {
         if (!standard.contains(k) && v.is_number()) row.counters[k] = v.get<double>();
+        if (k == "items_per_second" && !v.is_number()) row.items_per_second = 0;
       }
       table[name][is_shared_row(name) ? "reference" : w] = row;
     }
