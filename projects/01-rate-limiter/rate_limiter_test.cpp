@@ -1,0 +1,726 @@
+// Graded tests for capstone P01, the rate limiter. The spec is projects/01-rate-limiter/README.md.
+//
+// Time is a conclab::FakeClock: it moves only when a test calls advance(), so "after 100 ms one token is
+// back" is checked exactly and instantly, however busy the machine is. Threads are ordered with start
+// gates and by waiting on the limiter's own waiters() count, never with sleeps.
+//
+// Tests with a blocked acquire() carry a Watchdog: if the test cannot make progress for 5 s of real time
+// (the correct code needs microseconds), it unblocks everything and the test fails with an explanation
+// instead of hanging. It turns a deadlock into a readable failure; it measures nothing.
+#include <rate_limiter.hpp>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <conclab/fake_clock.hpp>
+#include <conclab/run_threads.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = conclab::FakeClock;
+using Bucket = lab::TokenBucket<conclab::FakeClock>;
+using Window = lab::SlidingWindow<conclab::FakeClock>;
+using Keyed = lab::KeyedLimiter<conclab::FakeClock>;
+
+constexpr auto kPatience = 5s;  // real time before the Watchdog declares a deadlock
+
+// Yields the CPU until done() is true. Not a sleep: it waits for an event, however long that takes.
+template <class Done>
+void spin_until(Done done) {
+  while (!done()) std::this_thread::yield();
+}
+
+// If not disarmed within kPatience of real time, sets fired() and calls `rescue` (which unblocks the
+// threads of the test, e.g. by requesting stop and moving the fake clock far ahead).
+class Watchdog {
+ public:
+  explicit Watchdog(std::function<void()> rescue)
+      : thread_([this, rescue = std::move(rescue)](std::stop_token disarmed) {
+          std::mutex mu;
+          std::condition_variable_any cv;
+          std::unique_lock lock(mu);
+          cv.wait_for(lock, disarmed, kPatience, [] { return false; });  // ends on disarm() or timeout
+          if (disarmed.stop_requested()) return;
+          fired_.store(true);
+          lock.unlock();
+          rescue();
+        }) {}
+
+  void disarm() {
+    thread_.request_stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  std::atomic<bool> fired_{false};
+  std::jthread thread_;  // declared last: it starts once fired_ exists
+};
+
+// Runs call(stop_token) on its own thread, so the test can watch it block and then release it.
+// Its destructor requests stop and moves the fake clock a day ahead before joining, so a test that
+// fails half-way never leaves a thread blocked forever.
+class BackgroundCall {
+ public:
+  BackgroundCall(Clock* clock, std::function<bool(std::stop_token)> call)
+      : clock_(clock), thread_([this, call = std::move(call)](std::stop_token stop) {
+          try {
+            result_ = call(stop);
+          } catch (...) {
+            error_ = std::current_exception();
+          }
+          finished_.store(true);
+        }) {}
+  BackgroundCall(Clock& clock, std::function<bool(std::stop_token)> call) : BackgroundCall(&clock, std::move(call)) {}
+  explicit BackgroundCall(std::function<bool(std::stop_token)> call) : BackgroundCall(nullptr, std::move(call)) {}
+
+  BackgroundCall(const BackgroundCall&) = delete;
+  BackgroundCall& operator=(const BackgroundCall&) = delete;
+  ~BackgroundCall() { unblock(); }
+
+  bool finished() const { return finished_.load(); }
+  void request_stop() { thread_.request_stop(); }
+  void unblock() {
+    thread_.request_stop();
+    if (clock_ != nullptr) clock_->advance(24h);
+  }
+  // Joins the thread; returns what the call returned, or rethrows what it threw.
+  bool get() {
+    if (thread_.joinable()) thread_.join();
+    if (error_) std::rethrow_exception(error_);
+    return result_;
+  }
+
+ private:
+  Clock* clock_;
+  bool result_ = false;          // written by the thread before finished_, read after join()
+  std::exception_ptr error_;     // likewise
+  std::atomic<bool> finished_{false};
+  std::jthread thread_;          // declared last: it starts once the fields above exist
+};
+
+// A stop_token whose stop has already been requested. (The stop_source lives on the heap: g++ 12 warns,
+// wrongly, about a default-constructed std::stop_source on the stack.)
+std::stop_token stopped_token() {
+  auto source = std::make_unique<std::stop_source>();
+  source->request_stop();
+  return source->get_token();  // the token shares the stop state, which outlives the source
+}
+
+constexpr const char* kSpec = " (spec: projects/01-rate-limiter/README.md";
+
+// ---------------------------------------------------------------------------------------------------
+// TokenBucket: the arithmetic, on one thread.
+
+TEST(TokenBucketTest, StartsFullWithBurstTokens) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 4}, clock);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(bucket.try_acquire()) << "token " << i + 1 << " of a burst of 4 was refused: a new bucket starts "
+                                      << "full, so a client may spend its whole burst at once" << kSpec << ", TokenBucket)";
+  }
+  EXPECT_FALSE(bucket.try_acquire()) << "a 5th token was admitted from a bucket of 4 while the clock stood still: "
+                                     << "tokens only come back as clock time passes" << kSpec << ", TokenBucket)";
+}
+
+TEST(TokenBucketTest, RefillsAtTheConfiguredRate) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 5}, clock);  // one token every 100 ms
+  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once" << kSpec << ")";
+  clock.advance(99ms);
+  EXPECT_FALSE(bucket.try_acquire()) << "after 99 ms at 10 tokens/s only 0.99 of a token is back; a token must "
+                                     << "be whole before it is handed out" << kSpec << ", TokenBucket)";
+  clock.advance(1ms);
+  EXPECT_TRUE(bucket.try_acquire()) << "after 100 ms at 10 tokens/s one token is back, but try_acquire() "
+                                    << "refused it: is the refill computed from the clock?" << kSpec << ")";
+  EXPECT_FALSE(bucket.try_acquire()) << "only one token came back in 100 ms, yet a second was admitted" << kSpec << ")";
+  clock.advance(250ms);
+  EXPECT_TRUE(bucket.try_acquire(2)) << "250 ms at 10 tokens/s is 2.5 tokens: 2 must be available" << kSpec << ")";
+  EXPECT_FALSE(bucket.try_acquire()) << "250 ms is 2.5 tokens, and 2 were just taken: half a token cannot be "
+                                     << "handed out" << kSpec << ")";
+  clock.advance(50ms);
+  EXPECT_TRUE(bucket.try_acquire())
+      << "the half token left from the previous refill plus 50 ms make one whole token, but it was refused. "
+      << "A refill must keep the fraction (e.g. count credit in nanoseconds, or move the last-refill time "
+      << "forward only by the whole tokens added) instead of rounding it away each time" << kSpec
+      << ", Token arithmetic)";
+}
+
+TEST(TokenBucketTest, NeverHoldsMoreThanBurst) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 5}, clock);
+  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once" << kSpec << ")";
+  clock.advance(1h);
+  EXPECT_TRUE(bucket.try_acquire(5)) << "after an hour the bucket must be full again (5 tokens)" << kSpec << ")";
+  EXPECT_FALSE(bucket.try_acquire())
+      << "an hour of idleness refilled more than `burst` tokens: the bucket must be capped at burst, or an idle "
+      << "client could save up and then send 36000 requests at once" << kSpec << ", TokenBucket)";
+}
+
+TEST(TokenBucketTest, TryAcquireNTakesAllOrNothing) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 5}, clock);
+  ASSERT_TRUE(bucket.try_acquire(3)) << "a full bucket of 5 must hand out 3 tokens" << kSpec << ")";
+  EXPECT_FALSE(bucket.try_acquire(3)) << "3 tokens were admitted when only 2 were left" << kSpec << ")";
+  EXPECT_TRUE(bucket.try_acquire(2))
+      << "a refused try_acquire(3) must take nothing, but afterwards the 2 remaining tokens were not there" << kSpec
+      << ", TokenBucket)";
+  EXPECT_TRUE(bucket.try_acquire(0)) << "try_acquire(0) asks for nothing and must succeed even on an empty bucket"
+                                     << kSpec << ")";
+  EXPECT_THROW(bucket.try_acquire(-1), std::invalid_argument)
+      << "try_acquire(-1) would ADD a token; a negative count is a caller's bug: throw std::invalid_argument" << kSpec
+      << ")";
+}
+
+TEST(TokenBucketTest, RequestLargerThanBurstIsRefusedAtOnce) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 3}, clock);
+  EXPECT_FALSE(bucket.try_acquire(4)) << "4 tokens from a bucket that holds at most 3 can never be granted" << kSpec
+                                      << ")";
+  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(4, stop); });
+  Watchdog watchdog([&] { call.unblock(); });
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << "acquire(4) on a bucket of burst 3 waited: no amount of time will ever put 4 "
+                                 << "tokens in it, so it must return false at once" << kSpec << ", acquire)";
+  EXPECT_FALSE(result) << "acquire(4) on a bucket of burst 3 returned true" << kSpec << ", acquire)";
+  EXPECT_TRUE(bucket.try_acquire(3)) << "refusing 4 tokens must take none of them" << kSpec << ")";
+}
+
+TEST(TokenBucketTest, RejectsAnInvalidLimit) {
+  Clock clock;
+  EXPECT_THROW(Bucket({.rate = 0, .burst = 1}, clock), std::invalid_argument)
+      << "a rate of 0 means a token never comes back; the constructor must throw std::invalid_argument "
+      << "(lab::refill_interval() in limiter_common.hpp does the check for you)" << kSpec << ")";
+  EXPECT_THROW(Bucket({.rate = 10, .burst = 0}, clock), std::invalid_argument)
+      << "a burst of 0 can never admit anything; the constructor must throw std::invalid_argument" << kSpec << ")";
+}
+
+// Greedy demand on an irregular schedule, then every window between two steps is checked against the
+// contract: admitted <= rate * T + burst always, and admitted >= rate * T - 1 when demand never lets up.
+TEST(TokenBucketTest, ConformanceOverEveryWindow) {
+  constexpr std::int64_t kRate = 50;  // one token every 20 ms
+  constexpr std::int64_t kBurst = 5;
+  constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+  Clock clock;
+  Bucket bucket({.rate = kRate, .burst = kBurst}, clock);
+  std::mt19937 rng(20240601);  // fixed seed: the same schedule on every run
+  std::uniform_int_distribution<int> step_ms(1, 30);
+  std::uniform_int_distribution<std::int64_t> chunk(1, 3);
+
+  std::vector<std::int64_t> at;        // clock reading (ns) of each step
+  std::vector<std::int64_t> admitted;  // tokens admitted at that step
+  for (int step = 0; step < 400; ++step) {
+    if (step > 0) clock.advance(std::chrono::milliseconds(step_ms(rng)));
+    std::int64_t got = 0;
+    for (std::int64_t n = chunk(rng); bucket.try_acquire(n);) got += n;  // demand in chunks of n ...
+    while (bucket.try_acquire(1)) ++got;                                 // ... then single tokens
+    at.push_back(std::chrono::nanoseconds(clock.now().time_since_epoch()).count());
+    admitted.push_back(got);
+  }
+  std::vector<std::int64_t> prefix(admitted.size() + 1, 0);
+  for (std::size_t i = 0; i < admitted.size(); ++i) prefix[i + 1] = prefix[i] + admitted[i];
+
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    for (std::size_t j = i; j < at.size(); ++j) {
+      const std::int64_t span = at[j] - at[i];
+      const std::int64_t in_window = prefix[j + 1] - prefix[i];  // steps i..j, both ends included
+      ASSERT_LE(in_window * kNsPerSecond, kRate * span + kBurst * kNsPerSecond)
+          << in_window << " tokens were admitted within " << span / 1'000'000 << " ms (steps " << i << ".." << j
+          << "), more than rate * T + burst = " << kRate << "/s * T + " << kBurst
+          << ". The bucket handed out tokens it did not have" << kSpec << ", Conformance)";
+      if (j > i) {
+        const std::int64_t after = prefix[j + 1] - prefix[i + 1];  // steps i+1..j: what the span refilled
+        ASSERT_GE(after * kNsPerSecond, kRate * span - kNsPerSecond)
+            << "under demand that never let up only " << after << " tokens were admitted in " << span / 1'000'000
+            << " ms (steps " << i + 1 << ".." << j << "), fewer than rate * T - 1. The bucket lost refill: "
+            << "is a fraction of a token thrown away on each refill?" << kSpec << ", Conformance)";
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TokenBucket::acquire: blocking, cancellation, deadlines.
+
+TEST(TokenBucketTest, AcquireWaitsForTokens) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 1}, clock);  // one token every 100 ms
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  const auto deadline = clock.now() + 150ms;  // later than the token: it must not get in the way
+  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop, deadline); });
+  Watchdog watchdog([&] { call.unblock(); });
+  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved: it must wait "
+                                << "until a token has refilled" << kSpec << ", acquire)";
+  ASSERT_EQ(bucket.waiters(), 1u) << "one thread is blocked in acquire(), so waiters() must say 1" << kSpec
+                                  << ", waiters)";
+  clock.advance(100ms);
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired())
+      << "acquire() kept waiting after the clock moved 100 ms and a token was back. A FakeClock only wakes "
+      << "sleepers through lab::sleep_until(clock, until, stop): sleep there, then re-check" << kSpec << ", acquire)";
+  EXPECT_TRUE(result) << "acquire() returned false although its token came before the deadline" << kSpec << ")";
+  EXPECT_EQ(bucket.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ", waiters)";
+  EXPECT_FALSE(bucket.try_acquire()) << "the token that came back should have gone to the waiting acquire(), but it "
+                                     << "was still in the bucket" << kSpec << ", acquire)";
+}
+
+TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 1}, clock);
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  Watchdog watchdog([&] { call.unblock(); });
+  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
+  call.request_stop();
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired())
+      << "acquire() did not return after its stop_token was stopped: a caller that gave up (a client that "
+      << "hung up, a server shutting down) would hang there. lab::sleep_until(clock, until, stop) wakes on a "
+      << "stop request; check stop.stop_requested() after every wakeup" << kSpec << ", acquire)";
+  EXPECT_FALSE(result) << "a cancelled acquire() must return false" << kSpec << ", acquire)";
+  EXPECT_EQ(bucket.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ", waiters)";
+  clock.advance(100ms);
+  EXPECT_TRUE(bucket.try_acquire()) << "the cancelled acquire() took (or kept reserved) the token that refilled "
+                                    << "after it gave up; a cancelled call must take nothing" << kSpec << ")";
+}
+
+TEST(TokenBucketTest, AlreadyStoppedTokenTakesNothing) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 3}, clock);
+  EXPECT_FALSE(bucket.acquire(1, stopped_token()))
+      << "acquire() with a stop_token that is already stopped must return false without taking anything: "
+      << "the caller has already given up" << kSpec << ", acquire)";
+  EXPECT_TRUE(bucket.try_acquire(3)) << "acquire() with a stopped token took a token anyway" << kSpec << ")";
+}
+
+TEST(TokenBucketTest, DeadlineOnTheFakeClockEndsAWait) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 1}, clock);  // the next token comes 100 ms from now
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  const auto deadline = clock.now() + 50ms;
+  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop, deadline); });
+  Watchdog watchdog([&] { call.unblock(); });
+  // No waiting for it to block: acquire() may see at once that the token cannot come before the deadline.
+  clock.advance(60ms);
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired())
+      << "acquire() with a deadline 50 ms away was still waiting after the FAKE clock moved 60 ms. The deadline "
+      << "is a time on the limiter's clock, not the wall clock: compare it with clock.now(), and never sleep "
+      << "past it (sleep_until(clock, min(ready, deadline), stop))" << kSpec << ", acquire)";
+  EXPECT_FALSE(result) << "acquire() returned true although no token could exist before its deadline" << kSpec << ")";
+  clock.advance(40ms);
+  EXPECT_TRUE(bucket.try_acquire()) << "the token that refilled after the deadline is gone: an acquire() that timed "
+                                    << "out must take nothing" << kSpec << ", acquire)";
+}
+
+TEST(TokenBucketTest, TryAcquireDoesNotWaitForABlockedAcquire) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 2}, clock);
+  ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens" << kSpec << ")";
+  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  Watchdog watchdog([&] { call.unblock(); });
+  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
+  const bool got = bucket.try_acquire();  // must answer now, whatever the blocked thread is doing
+  const bool stalled = watchdog.fired();
+  ASSERT_FALSE(stalled)
+      << "try_acquire() did not return while another thread was blocked in acquire(): acquire() sleeps while "
+      << "holding the lock, so every other caller queues behind it until its tokens arrive. Release the lock "
+      << "before sleeping and take it again to re-check" << kSpec << ", The story: naive)";
+  EXPECT_FALSE(got) << "the bucket was empty, yet try_acquire() admitted a token" << kSpec << ")";
+  clock.advance(100ms);
+  EXPECT_TRUE(call.get()) << "the blocked acquire() did not get the token that came back 100 ms later" << kSpec << ")";
+  watchdog.disarm();
+}
+
+TEST(TokenBucketTest, SteadyClockAcquireWakesOnStop) {
+  // The production clock: a token every 1000 s, so only the stop request can end this wait.
+  lab::TokenBucket<> bucket({.rate = 0.001, .burst = 1});
+  ASSERT_TRUE(bucket.try_acquire()) << "a new bucket on the default (steady) clock must start full" << kSpec << ")";
+  BackgroundCall call([&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  Watchdog watchdog([&] { call.request_stop(); });
+  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(1) on an empty bucket that refills in 1000 s returned at once" << kSpec
+                                << ")";
+  call.request_stop();
+  EXPECT_FALSE(call.get()) << "a cancelled acquire() on the steady clock must return false" << kSpec << ")";
+  watchdog.disarm();
+  EXPECT_FALSE(watchdog.fired()) << "acquire() on the steady clock did not wake when stop was requested" << kSpec
+                                 << ", acquire)";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TokenBucket under many threads.
+
+// Workers hammer try_acquire() while a clock thread hands out 10 new tokens per step, waiting each time
+// until the workers have taken them. Every token must be admitted exactly once: no more (two threads
+// spending one token) and no fewer (a token lost in a race).
+TEST(TokenBucketTest, ManyThreadsAdmitExactlyTheTokensThatExist) {
+  constexpr int kWorkers = 8;  // more than this machine's cores, on purpose
+  constexpr int kSteps = 30;
+  constexpr std::int64_t kBurst = 20;
+  constexpr std::int64_t kPerStep = 10;  // 1 ms at 10'000 tokens/s
+  Clock clock;
+  ASSERT_TRUE(Bucket({.rate = 10'000, .burst = kBurst}, clock).try_acquire(kBurst))
+      << "sanity check before the stress: on one thread, a new limiter must admit its first requests. Make "
+      << "the single-thread tests pass first" << kSpec << ")";
+  Bucket bucket({.rate = 10'000, .burst = kBurst}, clock);
+  const auto expected = [](int steps) { return kBurst + steps * kPerStep; };
+
+  std::atomic<std::int64_t> admitted{0};
+  std::atomic<bool> done{false};
+  std::atomic<bool> gave_up{false};
+  Watchdog watchdog([&] { gave_up = true; });
+  conclab::run_threads(kWorkers + 1, [&](int i) {
+    if (i == kWorkers) {  // the clock
+      for (int s = 0; s <= kSteps && !gave_up; ++s) {
+        if (s > 0) clock.advance(1ms);
+        spin_until([&] { return admitted.load() >= expected(s) || gave_up.load(); });
+      }
+      done = true;
+      return;
+    }
+    const std::int64_t n = i % 2 + 1;  // half the workers take 1 token at a time, half take 2
+    while (!done.load()) {
+      if (bucket.try_acquire(n)) {
+        admitted.fetch_add(n);
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << kWorkers << " threads never managed to take all " << expected(kSteps)
+                                 << " tokens the bucket should have handed out (" << admitted.load()
+                                 << " so far): tokens were lost between threads" << kSpec << ", Conformance)";
+  EXPECT_EQ(admitted.load(), expected(kSteps))
+      << "the burst plus " << kSteps << " ms at 10'000 tokens/s is exactly " << expected(kSteps) << " tokens, but "
+      << kWorkers << " threads were admitted " << admitted.load()
+      << ". More means two threads spent the same token: a read-modify-write of the bucket that is not atomic "
+      << "(a lost update), or a CAS that ignores its failure" << kSpec << ", Thread safety)";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SlidingWindow.
+
+TEST(SlidingWindowTest, AdmitsUpToTheLimitPerWindow) {
+  Clock clock;
+  Window window(3, 100ms, clock);
+  EXPECT_TRUE(window.try_acquire(2)) << "2 of a limit of 3 must be admitted" << kSpec << ", SlidingWindow)";
+  EXPECT_FALSE(window.try_acquire(2)) << "2 more would make 4 in one window of limit 3" << kSpec << ")";
+  EXPECT_TRUE(window.try_acquire(1)) << "a refused try_acquire(2) must admit nothing; 1 more fits" << kSpec << ")";
+  EXPECT_FALSE(window.try_acquire()) << "a 4th admission within one window of limit 3" << kSpec << ")";
+  EXPECT_FALSE(window.try_acquire(4)) << "4 can never fit in a limit of 3" << kSpec << ")";
+  EXPECT_THROW(Window(0, 100ms, clock), std::invalid_argument) << "a limit of 0 admits nothing: throw" << kSpec << ")";
+  EXPECT_THROW(Window(3, 0ms, clock), std::invalid_argument) << "a window of 0 s means nothing: throw" << kSpec << ")";
+}
+
+TEST(SlidingWindowTest, AdmissionsExpireOneWindowLater) {
+  Clock clock;
+  Window window(3, 100ms, clock);
+  ASSERT_TRUE(window.try_acquire(3)) << "3 of a limit of 3 must be admitted at once" << kSpec << ")";
+  clock.advance(99ms);
+  EXPECT_FALSE(window.try_acquire()) << "99 ms later the 3 admissions are still inside the 100 ms window" << kSpec
+                                     << ", SlidingWindow)";
+  clock.advance(1ms);
+  EXPECT_TRUE(window.try_acquire(3)) << "100 ms after 3 admissions they have left the window: an admission at t "
+                                     << "counts until t + window, not after" << kSpec << ", SlidingWindow)";
+  clock.advance(30ms);
+  EXPECT_FALSE(window.try_acquire()) << "30 ms after 3 admissions the window of 100 ms still holds them" << kSpec
+                                     << ")";
+}
+
+TEST(SlidingWindowTest, NoBurstAcrossTheWindowEdge) {
+  Clock clock;
+  Window window(10, 1s, clock);
+  ASSERT_TRUE(window.try_acquire(1)) << "an empty window must admit 1" << kSpec << ")";
+  clock.advance(900ms);
+  ASSERT_TRUE(window.try_acquire(9)) << "1 + 9 admissions within 1 s fit a limit of 10" << kSpec << ")";
+  clock.advance(150ms);  // t = 1.05 s: the first admission (t = 0) has left the window, the 9 (t = 0.9 s) have not
+  int admitted = 0;
+  while (admitted < 20 && window.try_acquire()) ++admitted;
+  EXPECT_EQ(admitted, 1)
+      << "at t = 1.05 s the last second (0.05 s .. 1.05 s] already holds the 9 admissions of t = 0.9 s, so only 1 "
+      << "more fits, but " << admitted << " were admitted: " << 9 + admitted << " within 150 ms. A counter that "
+      << "is reset at each window boundary lets a full limit through on each side of the boundary. A sliding "
+      << "window must remember WHEN its admissions happened" << kSpec << ", SlidingWindow and The story: naive)";
+}
+
+TEST(SlidingWindowTest, ConformanceOverEveryWindow) {
+  constexpr std::int64_t kLimit = 5;
+  Clock clock;
+  Window window(kLimit, 100ms, clock);
+  std::mt19937 rng(7);  // fixed seed: the same schedule on every run
+  std::uniform_int_distribution<int> step_ms(1, 40);
+  std::vector<Clock::time_point> at;
+  std::vector<std::int64_t> admitted;
+  for (int step = 0; step < 300; ++step) {
+    if (step > 0) clock.advance(std::chrono::milliseconds(step_ms(rng)));
+    std::int64_t got = 0;
+    while (got <= kLimit && window.try_acquire()) ++got;  // greedy demand
+    at.push_back(clock.now());
+    admitted.push_back(got);
+    // The window that ends now: (now - 100 ms, now].
+    std::int64_t in_window = 0;
+    for (std::size_t i = at.size(); i-- > 0 && at[i] + 100ms > at.back();) in_window += admitted[i];
+    ASSERT_EQ(in_window, kLimit) << "under greedy demand the 100 ms ending at step " << step << " must hold exactly "
+                                 << kLimit << " admissions; it holds " << in_window
+                                 << (in_window > kLimit ? ": more than the limit (are old admissions forgotten too "
+                                                          "early, e.g. at a fixed window boundary?)"
+                                                        : ": fewer, so admissions are counted too long")
+                                 << kSpec << ", SlidingWindow)";
+  }
+}
+
+TEST(SlidingWindowTest, ManyThreadsNeverExceedTheLimit) {
+  constexpr int kWorkers = 8;
+  constexpr int kRounds = 12;
+  constexpr std::int64_t kLimit = 50;
+  Clock clock;
+  ASSERT_TRUE(Window(kLimit, 100ms, clock).try_acquire(kLimit))
+      << "sanity check before the stress: on one thread, a new limiter must admit its first requests. Make "
+      << "the single-thread tests pass first" << kSpec << ")";
+  Window window(kLimit, 100ms, clock);
+  std::atomic<std::int64_t> admitted{0};
+  std::atomic<bool> done{false};
+  std::atomic<bool> gave_up{false};
+  Watchdog watchdog([&] { gave_up = true; });
+  conclab::run_threads(kWorkers + 1, [&](int i) {
+    if (i == kWorkers) {  // the clock: one window per round
+      for (int r = 0; r < kRounds && !gave_up; ++r) {
+        if (r > 0) clock.advance(100ms);
+        spin_until([&] { return admitted.load() >= kLimit * (r + 1) || gave_up.load(); });
+      }
+      done = true;
+      return;
+    }
+    while (!done.load()) {
+      if (window.try_acquire()) {
+        admitted.fetch_add(1);
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << kWorkers << " threads could not fill a window of " << kLimit
+                                 << ": admissions were refused that should have been admitted" << kSpec << ")";
+  EXPECT_EQ(admitted.load(), kLimit * kRounds)
+      << kRounds << " windows of " << kLimit << " must admit exactly " << kLimit * kRounds << " under " << kWorkers
+      << " competing threads, but " << admitted.load() << " were admitted: a check and an update that are not "
+      << "one atomic step let two threads take the last place" << kSpec << ", Thread safety)";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// KeyedLimiter.
+
+TEST(KeyedLimiterTest, KeysHaveIndependentBuckets) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 3}, clock);
+  int greedy = 0;
+  while (greedy < 10 && limiter.try_acquire("greedy")) ++greedy;
+  EXPECT_EQ(greedy, 3) << "key \"greedy\" should get its burst of 3 and no more" << kSpec << ", KeyedLimiter)";
+  EXPECT_TRUE(limiter.try_acquire("polite", 3))
+      << "key \"polite\" was refused after \"greedy\" used up ITS bucket: each key must have a bucket of its own, "
+      << "so one noisy client cannot starve the others" << kSpec << ", KeyedLimiter)";
+  clock.advance(100ms);
+  EXPECT_TRUE(limiter.try_acquire("greedy")) << "100 ms later each key has one token back" << kSpec << ")";
+  EXPECT_TRUE(limiter.try_acquire("polite")) << "100 ms later each key has one token back" << kSpec << ")";
+  EXPECT_EQ(limiter.key_count(), 2u) << "two keys were used, so key_count() must be 2" << kSpec << ", key_count)";
+}
+
+TEST(KeyedLimiterTest, EvictIdleForgetsOnlyFullBuckets) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 5}, clock);  // a token every 100 ms
+  for (int i = 0; i < 5'000; ++i) {
+    ASSERT_TRUE(limiter.try_acquire("idle-" + std::to_string(i))) << "a new key starts with a full bucket" << kSpec
+                                                                  << ")";
+  }
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(limiter.try_acquire("busy-" + std::to_string(i), 5)) << "a new key starts full (5)" << kSpec << ")";
+  }
+  ASSERT_EQ(limiter.key_count(), 5'100u) << "5'100 keys were used within one refill period" << kSpec
+                                          << ", key_count)";
+  clock.advance(300ms);  // the idle buckets (one token short) are full again; the busy ones hold 3 of 5
+  EXPECT_EQ(limiter.evict_idle(), 5'000u)
+      << "evict_idle() must forget exactly the 5'000 keys whose buckets are full again (a full bucket is just "
+      << "like a new one, so forgetting it changes nothing) and keep the 100 that are still refilling" << kSpec
+      << ", Eviction)";
+  EXPECT_EQ(limiter.key_count(), 100u) << "after evict_idle() only the 100 busy keys should be left" << kSpec << ")";
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = "busy-" + std::to_string(i);
+    ASSERT_TRUE(limiter.try_acquire(key, 3)) << key << " refilled 3 tokens in 300 ms" << kSpec << ")";
+    ASSERT_FALSE(limiter.try_acquire(key))
+        << key << " got a 4th token 300 ms after spending all 5: its bucket was forgotten (or reset) while it was "
+        << "still refilling, which hands the client a fresh burst. Evict only buckets that are full" << kSpec
+        << ", Eviction)";
+  }
+}
+
+TEST(KeyedLimiterTest, KeyCountStaysBoundedUnderChurn) {
+  constexpr int kRounds = 10;
+  constexpr int kPerRound = 500;
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 5}, clock);  // refill period (empty to full): 500 ms
+  for (int r = 0; r < kRounds; ++r) {
+    for (int i = 0; i < kPerRound; ++i) {
+      ASSERT_TRUE(limiter.try_acquire("client-" + std::to_string(r) + "-" + std::to_string(i)))
+          << "a new key starts with a full bucket" << kSpec << ")";
+    }
+    const std::size_t keys = limiter.key_count();
+    ASSERT_LE(keys, 2u * kPerRound)
+        << "after " << r + 1 << " rounds of " << kPerRound << " new clients, one refill period apart, the limiter "
+        << "remembers " << keys << " keys, although every earlier client's bucket has been full for a whole "
+        << "refill period. Nothing but a test called evict_idle(): the limiter must forget idle keys on its own "
+        << "(sweep a shard when it is used and has not been swept for a refill period), or its memory grows "
+        << "with every client ever seen" << kSpec << ", Eviction and The story: naive)";
+    clock.advance(500ms);
+  }
+}
+
+TEST(KeyedLimiterTest, BlockedAcquireDoesNotStallOtherKeys) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 1}, clock);
+  ASSERT_TRUE(limiter.try_acquire("slow")) << "a new key starts with a full bucket" << kSpec << ")";
+  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("slow", 1, stop); });
+  Watchdog watchdog([&] { call.unblock(); });
+  spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(\"slow\") returned on an empty bucket before the clock moved" << kSpec
+                                << ")";
+  const bool other = limiter.try_acquire("fast");  // another client, with a full bucket
+  const bool stalled = watchdog.fired();
+  ASSERT_FALSE(stalled)
+      << "try_acquire(\"fast\") did not return while another thread waited in acquire(\"slow\"): the waiting "
+      << "acquire() sleeps holding the limiter's lock, so EVERY client queues behind one slow one. Never sleep "
+      << "holding a lock: compute when the tokens will be there, unlock, sleep, lock and re-check" << kSpec
+      << ", The story: naive)";
+  EXPECT_TRUE(other) << "key \"fast\" is new, so its bucket is full" << kSpec << ")";
+  clock.advance(100ms);
+  EXPECT_TRUE(call.get()) << "acquire(\"slow\") did not get the token that came back 100 ms later" << kSpec << ")";
+  watchdog.disarm();
+}
+
+TEST(KeyedLimiterTest, StopTokenCancelsABlockedAcquire) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 1}, clock);
+  ASSERT_TRUE(limiter.try_acquire("a")) << "a new key starts with a full bucket" << kSpec << ")";
+  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("a", 1, stop); });
+  Watchdog watchdog([&] { call.unblock(); });
+  spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(call.finished()) << "acquire(\"a\") returned on an empty bucket before the clock moved" << kSpec << ")";
+  call.request_stop();
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << "acquire(\"a\") did not return after its stop_token was stopped" << kSpec
+                                 << ", acquire)";
+  EXPECT_FALSE(result) << "a cancelled acquire() must return false" << kSpec << ")";
+  EXPECT_EQ(limiter.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ")";
+  clock.advance(100ms);
+  EXPECT_TRUE(limiter.try_acquire("a")) << "the cancelled acquire() took the token that refilled after it gave up"
+                                        << kSpec << ")";
+}
+
+TEST(KeyedLimiterTest, DeadlineEndsAWait) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 1}, clock);
+  ASSERT_TRUE(limiter.try_acquire("a")) << "a new key starts with a full bucket" << kSpec << ")";
+  const auto deadline = clock.now() + 50ms;
+  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("a", 1, stop, deadline); });
+  Watchdog watchdog([&] { call.unblock(); });
+  clock.advance(60ms);
+  const bool result = call.get();
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << "acquire(\"a\") was still waiting 10 ms (fake clock) past its deadline" << kSpec
+                                 << ", acquire)";
+  EXPECT_FALSE(result) << "acquire(\"a\") returned true although no token could exist before its deadline" << kSpec
+                       << ")";
+}
+
+// Threads hammer four keys (every thread all four) while a clock thread hands out tokens step by step.
+// Each key must get exactly its own share: no more, no fewer, whatever the others do.
+TEST(KeyedLimiterTest, EveryKeyGetsExactlyItsShareUnderContention) {
+  constexpr int kWorkers = 8;
+  constexpr int kKeys = 4;
+  constexpr int kSteps = 25;
+  constexpr std::int64_t kBurst = 20;
+  constexpr std::int64_t kPerStep = 10;  // 1 ms at 10'000 tokens/s
+  const std::array<std::string, kKeys> keys = {"alpha", "bravo", "charlie", "delta"};
+  Clock clock;
+  ASSERT_TRUE(Keyed({.rate = 10'000, .burst = kBurst}, clock).try_acquire("probe", kBurst))
+      << "sanity check before the stress: on one thread, a new limiter must admit its first requests. Make "
+      << "the single-thread tests pass first" << kSpec << ")";
+  Keyed limiter({.rate = 10'000, .burst = kBurst}, clock);
+  const auto expected = [](int steps) { return kBurst + steps * kPerStep; };
+
+  std::array<std::atomic<std::int64_t>, kKeys> admitted{};
+  std::atomic<bool> done{false};
+  std::atomic<bool> gave_up{false};
+  const auto all_reached = [&](std::int64_t target) {
+    for (const auto& a : admitted) {
+      if (a.load() < target) return false;
+    }
+    return true;
+  };
+  Watchdog watchdog([&] { gave_up = true; });
+  conclab::run_threads(kWorkers + 1, [&](int i) {
+    if (i == kWorkers) {  // the clock
+      for (int s = 0; s <= kSteps && !gave_up; ++s) {
+        if (s > 0) clock.advance(1ms);
+        spin_until([&] { return all_reached(expected(s)) || gave_up.load(); });
+      }
+      done = true;
+      return;
+    }
+    for (int k = i % kKeys; !done.load(); k = (k + 1) % kKeys) {
+      if (limiter.try_acquire(keys[static_cast<std::size_t>(k)])) {
+        admitted[static_cast<std::size_t>(k)].fetch_add(1);
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  watchdog.disarm();
+  ASSERT_FALSE(watchdog.fired()) << "the threads never took all the tokens each key should have handed out: "
+                                 << "tokens were lost in a race" << kSpec << ", Thread safety)";
+  for (int k = 0; k < kKeys; ++k) {
+    EXPECT_EQ(admitted[static_cast<std::size_t>(k)].load(), expected(kSteps))
+        << "key \"" << keys[static_cast<std::size_t>(k)] << "\" must admit exactly its burst plus " << kSteps
+        << " ms of refill = " << expected(kSteps) << " tokens while " << kWorkers << " threads compete for all "
+        << kKeys << " keys. More means a token was spent twice; a different share per key means the keys are "
+        << "not independent" << kSpec << ", KeyedLimiter and Thread safety)";
+  }
+}
+
+TEST(KeyedLimiterTest, WorksWithTheSteadyClockByDefault) {
+  lab::KeyedLimiter<> limiter({.rate = 0.001, .burst = 2});  // a token every 1000 s of real time
+  EXPECT_TRUE(limiter.try_acquire("k", 2)) << "a new key on the default (steady) clock starts full" << kSpec << ")";
+  EXPECT_FALSE(limiter.try_acquire("k")) << "no token comes back for 1000 s" << kSpec << ")";
+  EXPECT_FALSE(limiter.acquire("k", 1, stopped_token()))
+      << "acquire() with a stopped token must return false at once" << kSpec << ")";
+  EXPECT_THROW(lab::KeyedLimiter<>({.rate = -1, .burst = 1}), std::invalid_argument)
+      << "a negative rate must be rejected with std::invalid_argument" << kSpec << ")";
+}
+
+}  // namespace
