@@ -1,0 +1,201 @@
+// Graded tests for lab 00.02, thread guard. Lesson: modules/00-foundations/02-threads.md
+//
+// The happy-path tests run in this process. The exception-path tests run their code in a child process
+// (a GoogleTest death test, EXPECT_EXIT): a std::thread destroyed while joinable calls std::terminate,
+// which would otherwise kill this whole test binary and hide every other result. The child exits with
+// 0 when the contract held; dying of SIGABRT ("terminate called without an active exception") is the
+// bug this lab is about.
+//
+// Death tests and ThreadSanitizer: the default "fast" death-test style fork()s the test process as it
+// is; under TSan that process already runs TSan's own background thread, and fork() in a multi-threaded
+// process is unsafe (GoogleTest prints a warning). The "threadsafe" style set below re-executes the test
+// binary instead, so the child starts with a single thread. Checked here under TSan (g++ 12): both
+// styles pass and fail as they should, but only "threadsafe" is sound by construction, so no #ifdef is
+// needed to disable these tests under TSan.
+//
+// Nothing here sleeps: a latch, or a stop_callback that opens one, orders every step that matters.
+// The one timer is a watchdog in the death tests' child: a version that joins the background without
+// asking it to stop would hang there forever (and a hung child can outlive a killed parent), so the
+// child arms alarm(5) and dies of SIGALRM instead. Correct versions finish in milliseconds.
+#include <thread_guard.hpp>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <latch>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "conclab/run_threads.hpp"
+
+namespace {
+
+constexpr const char* kLesson = "modules/00-foundations/02-threads.md";
+
+// Blocks the calling (background) thread until someone requests stop on `st`. The callback runs on the
+// thread that calls request_stop() (or right here, if stop was already requested), and ~stop_callback
+// waits for a running callback to finish, so `stopped` outlives every use of it.
+void wait_for_stop(const std::stop_token& st) {
+  std::latch stopped(1);
+  std::stop_callback on_stop(st, [&] { stopped.count_down(); });
+  stopped.wait();
+}
+
+// Seconds before a death test's child gives up on a hang (SIGALRM, signal 14). See the top of the file.
+constexpr unsigned kChildWatchdogSeconds = 5;
+
+// Child-process side of the death tests: report what went wrong on stderr (GoogleTest shows it in the
+// failure) and exit with a code other than 0.
+[[noreturn]] void fail_in_child(int code, const char* what) {
+  std::fprintf(stderr, "%s\n", what);
+  std::fflush(stderr);
+  std::exit(code);
+}
+
+// Runs in the child: foreground throws while the background is idle.
+[[noreturn]] void foreground_throws_then_exit() {
+  alarm(kChildWatchdogSeconds);
+  try {
+    lab::run_with_background([](std::stop_token) {}, []() -> int { throw std::runtime_error("disk full"); });
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()) != "disk full") {
+      fail_in_child(2, "caught a std::runtime_error, but not the one foreground() threw: pass the original on");
+    }
+    std::exit(0);
+  } catch (...) {
+    fail_in_child(3, "foreground() threw std::runtime_error, but the caller caught something else");
+  }
+  fail_in_child(4, "run_with_background returned normally although foreground() threw: an exception was swallowed");
+}
+
+// Runs in the child: foreground throws while the background is blocked until it is asked to stop.
+[[noreturn]] void foreground_throws_while_background_waits_then_exit() {
+  alarm(kChildWatchdogSeconds);
+  bool background_finished = false;  // plain bool: written by the background, read here after the call
+  std::latch background_started(1);
+  try {
+    lab::run_with_background(
+        [&](std::stop_token st) {
+          background_started.count_down();
+          wait_for_stop(st);
+          background_finished = true;
+        },
+        [&]() -> int {
+          background_started.wait();  // the background is really running when we throw
+          throw std::runtime_error("parse error");
+        });
+  } catch (const std::runtime_error&) {
+    if (!background_finished) {
+      fail_in_child(5, "the exception reached the caller while the background thread was still running: on the "
+                       "exception path it must be asked to stop AND joined before run_with_background exits");
+    }
+    std::exit(0);
+  }
+  fail_in_child(4, "run_with_background did not throw although foreground() threw");
+}
+
+TEST(ThreadGuardTest, ReturnsWhatForegroundReturns) {
+  const std::string got =
+      lab::run_with_background([](std::stop_token) {}, [] { return std::string("forty-two"); });
+  EXPECT_EQ(got, "forty-two") << "run_with_background must return exactly what foreground() returned. See "
+                              << kLesson;
+}
+
+TEST(ThreadGuardTest, BackgroundRunsAtTheSameTimeAsForeground) {
+  // The foreground waits for the background to start: this finishes only if the two really overlap.
+  // (If this test hangs, the background is not started before foreground() runs.)
+  std::latch background_started(1);
+  bool ran = false;  // written by the background, read after the join
+  const int got = lab::run_with_background(
+      [&](std::stop_token) {
+        ran = true;
+        background_started.count_down();
+      },
+      [&] {
+        background_started.wait();
+        return 7;
+      });
+  EXPECT_TRUE(ran) << "the background function never ran. Start it on a new thread before calling foreground(). "
+                   << "See " << kLesson;
+  EXPECT_EQ(got, 7) << "run_with_background must return what foreground() returned. See " << kLesson;
+}
+
+TEST(ThreadGuardTest, StopsBackgroundWhenForegroundReturns) {
+  // The background runs until it is asked to stop; if nobody asks, this test hangs and times out.
+  std::atomic<bool> foreground_done{false};
+  bool stop_came_after_foreground = false;  // plain: written by the background, read after the join
+  lab::run_with_background(
+      [&](std::stop_token st) {
+        wait_for_stop(st);
+        stop_came_after_foreground = foreground_done.load();
+      },
+      [&] {
+        foreground_done.store(true);
+        return 0;
+      });
+  EXPECT_TRUE(stop_came_after_foreground)
+      << "the background was told to stop before foreground() had finished. The order is: foreground() "
+         "finishes, then request_stop(), then join(). See "
+      << kLesson;
+}
+
+TEST(ThreadGuardTest, BackgroundHasFinishedWhenCallReturns) {
+  // After the stop request the background still has work to do. The caller must see all of it: only
+  // join() promises that (detach() does not, and the background would write into a dead stack frame).
+  std::vector<int> written;  // plain: written by the background, read after the call
+  std::atomic<bool> finished{false};
+  lab::run_with_background(
+      [&](std::stop_token st) {
+        wait_for_stop(st);
+        for (int i = 0; i < 1000; ++i) written.push_back(i);
+        finished.store(true);
+      },
+      [] { return 0; });
+  EXPECT_TRUE(finished.load()) << "run_with_background returned while the background thread was still running. "
+                                  "Join it (never detach): a detached thread can outlive the variables it uses. "
+                                  "See "
+                               << kLesson;
+  EXPECT_EQ(written.size(), 1000u) << "the caller must see everything the background wrote, which join() "
+                                      "guarantees. See "
+                                   << kLesson;
+}
+
+TEST(ThreadGuardTest, CallsFromSeveralThreadsAreIndependent) {
+  // Two callers at once, each with its own background: nothing may be shared between calls.
+  std::vector<int> results(2, -1);
+  conclab::run_threads(2, [&](int i) {
+    results[static_cast<std::size_t>(i)] =
+        lab::run_with_background([](std::stop_token st) { wait_for_stop(st); }, [i] { return 10 + i; });
+  });
+  EXPECT_EQ(results, (std::vector<int>{10, 11}))
+      << "two concurrent calls must not interfere: keep no static or global state. See " << kLesson;
+}
+
+TEST(ThreadGuardTest, ExceptionFromForegroundReachesTheCaller) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(foreground_throws_then_exit(), ::testing::ExitedWithCode(0), "")
+      << "foreground() threw std::runtime_error(\"disk full\"); the caller should have caught it. If the child "
+         "died of signal 6 with \"terminate called without an active exception\", a std::thread was destroyed "
+         "while still joinable: the exception skipped the join() after foreground(). Stop and join on every "
+         "path out of the function (an RAII guard, or std::jthread). See \"The trap\" in "
+      << kLesson;
+}
+
+TEST(ThreadGuardTest, ExceptionPathStopsAndJoinsBackground) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(foreground_throws_while_background_waits_then_exit(), ::testing::ExitedWithCode(0), "")
+      << "foreground() threw while the background was waiting to be told to stop. The exception must reach "
+         "the caller only after the background was asked to stop and joined. Signal 6 means std::terminate "
+         "(a joinable std::thread destroyed); signal 14 (SIGALRM) means the child was still stuck after "
+         << kChildWatchdogSeconds
+         << " s: the thread was joined but never asked to stop, so the join waits forever. See \"RAII "
+            "guards\" and \"std::jthread\" in "
+      << kLesson;
+}
+
+}  // namespace
