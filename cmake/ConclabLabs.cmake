@@ -16,6 +16,14 @@ add_library(conclab_test_pch OBJECT "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
 target_link_libraries(conclab_test_pch PRIVATE conclab::flags conclab::support GTest::gtest)
 target_precompile_headers(conclab_test_pch PRIVATE "${CMAKE_CURRENT_LIST_DIR}/test_pch.hpp")
 
+# The learner's test targets build at -O1 (with their own precompiled header, which must match their
+# flags): the graded tests assert behaviour, not speed, and -O1 halves the re-check after an edit.
+# Benchmarks of the learner's code (bench_*_learner) keep the tree's full optimisation.
+add_library(conclab_learner_pch OBJECT "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
+target_compile_options(conclab_learner_pch PRIVATE -O1)
+target_link_libraries(conclab_learner_pch PRIVATE conclab::flags conclab::support GTest::gtest)
+target_precompile_headers(conclab_learner_pch PRIVATE "${CMAKE_CURRENT_LIST_DIR}/test_pch.hpp")
+
 add_custom_target(conclab_starters)        # builds every learner target (scripts/test.sh)
 add_custom_target(conclab_benchmarks)      # builds every benchmark
 
@@ -26,7 +34,12 @@ function(_conclab_impl_target target kind lab_dir impl_dir files link sources)
   else()
     add_executable(${target} ${sources})
     target_link_libraries(${target} PRIVATE GTest::gtest_main GTest::gmock)
-    target_precompile_headers(${target} REUSE_FROM conclab_test_pch)
+    if(target MATCHES "_learner$")
+      target_compile_options(${target} PRIVATE -O1)
+      target_precompile_headers(${target} REUSE_FROM conclab_learner_pch)
+    else()
+      target_precompile_headers(${target} REUSE_FROM conclab_test_pch)
+    endif()
   endif()
   foreach(f IN LISTS files)
     if(f MATCHES "\\.cpp$")
