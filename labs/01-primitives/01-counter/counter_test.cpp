@@ -1,0 +1,116 @@
+// Graded tests for lab 01.01, counter. Lessons: modules/01-primitives/01-mutexes-and-locks.md and
+// modules/01-primitives/04-atomics-basics.md.
+//
+// Threads are released together through a start gate (conclab::run_threads), so their increments
+// really overlap. A counter without synchronisation may lose increments in one run and not in the
+// next; ThreadSanitizer (the graded run builds the tests with it too) reports the data race in every
+// test that increments from two or more threads, whether or not an increment was lost that time.
+#include <counter.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "conclab/run_threads.hpp"
+
+namespace {
+
+constexpr const char* kLessons =
+    "modules/01-primitives/01-mutexes-and-locks.md (a mutex) and modules/01-primitives/04-atomics-basics.md "
+    "(an atomic)";
+
+// The failure message when `threads` threads each called increment() `per_thread` times.
+std::string explain_total(int threads, std::int64_t per_thread, std::int64_t got) {
+  const std::int64_t want = threads * per_thread;
+  std::ostringstream out;
+  out << threads << " threads called increment() " << per_thread << " times each (" << want
+      << " in all) and were joined, but value() is " << got << ".\n";
+  if (got == 0) {
+    out << "Nothing was counted: increment() must add one to the count, and value() must return it.";
+  } else if (got < want) {
+    out << (want - got) << " increments were lost. `++count_` is a load, an add and a store: two threads "
+        << "load the same old value and both store old + 1, so one increment disappears. Make the "
+        << "read-add-write indivisible: a std::mutex around it, or std::atomic's fetch_add.";
+  } else {
+    out << "That is more increments than were made: each increment() must add exactly one.";
+  }
+  out << "\nRead " << kLessons << '.';
+  return out.str();
+}
+
+TEST(CounterTest, StartsAtZero) {
+  const lab::Counter counter;
+  EXPECT_EQ(counter.value(), 0) << "a new Counter has counted nothing yet, so value() must be 0. "
+                                << "Initialise the count where you declare it.";
+}
+
+TEST(CounterTest, CountsEveryIncrementFromOneThread) {
+  lab::Counter counter;
+  for (int i = 1; i <= 1000; ++i) {
+    counter.increment();
+    if (counter.value() != i) {
+      ADD_FAILURE() << "after " << i << " increment() calls on one thread, value() is " << counter.value()
+                    << ": each increment() must add exactly one, and value() must return the count so far. "
+                    << "Fix this before trying several threads.";
+      return;
+    }
+  }
+}
+
+TEST(CounterTest, ConcurrentIncrementsAreNotLost) {
+  constexpr int kThreads = 2;
+  constexpr std::int64_t kPerThread = 20'000;
+  lab::Counter counter;
+  conclab::run_threads(kThreads, [&](int) {
+    for (std::int64_t k = 0; k < kPerThread; ++k) counter.increment();
+  });
+  // run_threads joined every thread: all their increments happen-before this read.
+  EXPECT_EQ(counter.value(), kThreads * kPerThread) << explain_total(kThreads, kPerThread, counter.value());
+}
+
+TEST(CounterTest, MoreThreadsThanCoresLoseNothing) {
+  // Eight threads on a machine with fewer cores: the scheduler preempts threads in the middle of an
+  // increment, which is exactly where an unsynchronised counter loses one.
+  constexpr int kThreads = 8;
+  constexpr std::int64_t kPerThread = 5'000;
+  lab::Counter counter;
+  conclab::run_threads(kThreads, [&](int) {
+    for (std::int64_t k = 0; k < kPerThread; ++k) counter.increment();
+  });
+  EXPECT_EQ(counter.value(), kThreads * kPerThread) << explain_total(kThreads, kPerThread, counter.value());
+}
+
+TEST(CounterTest, ValueIsSafeToReadWhileOthersIncrement) {
+  // Two threads increment while a third reads value() over and over. Each read must be a count that
+  // was true at some moment: never below an earlier read (the count only grows), never above the
+  // number of increments in all. A torn or stale-then-fresh read shows up as a step backwards.
+  constexpr int kWriters = 2;
+  constexpr std::int64_t kPerWriter = 20'000;
+  constexpr int kReads = 20'000;
+  lab::Counter counter;
+  std::vector<std::int64_t> seen;
+  seen.reserve(kReads);
+  conclab::run_threads(kWriters + 1, [&](int i) {
+    if (i == kWriters) {
+      for (int r = 0; r < kReads; ++r) seen.push_back(counter.value());
+    } else {
+      for (std::int64_t k = 0; k < kPerWriter; ++k) counter.increment();
+    }
+  });
+  for (std::size_t r = 0; r < seen.size(); ++r) {
+    if (seen[r] < 0 || seen[r] > kWriters * kPerWriter || (r > 0 && seen[r] < seen[r - 1])) {
+      ADD_FAILURE() << "read " << r << " of value() while two threads incremented returned " << seen[r]
+                    << (r > 0 ? " after an earlier read returned " + std::to_string(seen[r - 1]) : std::string())
+                    << ". A count only grows, and never beyond " << kWriters * kPerWriter
+                    << ": value() must read the count the same safe way increment() writes it (under the "
+                    << "same mutex, or with an atomic load). Read " << kLessons << '.';
+      break;
+    }
+  }
+  EXPECT_EQ(counter.value(), kWriters * kPerWriter) << explain_total(kWriters, kPerWriter, counter.value());
+}
+
+}  // namespace

@@ -1,0 +1,241 @@
+// Graded tests for lab 01.02, bank account. Lesson: modules/01-primitives/01-mutexes-and-locks.md
+//
+// The race this lab is about (check-then-act) needs one thread to run *between* another thread's
+// check and its act. That window is tiny, so instead of hoping for it the tests open it on purpose:
+// the Bank calls its interleave hook once per withdraw()/transfer(), holding no lock, and
+// RunInsideTheFirstCall (below) pauses the first caller there and runs a second operation to
+// completion before letting the first go on. A bank that checks and acts under one lock calls the
+// hook before it locks: the second operation then simply happens first, and the first one sees its
+// effect. A bank that drops the lock between check and act is caught every run, in every build.
+//
+// If a test here hangs (verdict: deadlock or hang), see its comment: usually the hook is called while
+// a lock is held, or two account locks are taken in opposite orders by two threads.
+#include <bank.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <latch>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "conclab/run_threads.hpp"
+
+namespace {
+
+constexpr const char* kLesson = "modules/01-primitives/01-mutexes-and-locks.md";
+constexpr const char* kRefusedMessage =
+    "some transfers of small amounts from accounts holding about 1'000'000 were refused (returned false). "
+    "transfer() must succeed whenever `from` holds at least `amount`: get TransferMovesMoneyOrNothing "
+    "passing first.";
+
+// Opens a window in the first bank call that reaches the interleave hook, and runs `second` in it.
+//
+//   RunInsideTheFirstCall window;
+//   lab::Bank bank({100}, window.hook());
+//   window.run([&] { a = bank.withdraw(0, 100); },    // paused at the hook...
+//              [&] { b = bank.withdraw(0, 100); });   // ...while this runs from start to end
+//
+// Never hangs on its own: if the first call returns without calling the hook, the second runs after it.
+// (It does hang if the first call calls the hook while holding a lock the second call needs: that is a
+// real deadlock, and the reason the hook contract says "never while holding a lock".)
+class RunInsideTheFirstCall {
+ public:
+  std::function<void()> hook() {
+    return [this] {
+      if (opened_.exchange(true)) return;  // only the first call pauses, and only once
+      first_paused_.count_down();
+      second_done_.wait();
+    };
+  }
+
+  void run(const std::function<void()>& first, const std::function<void()>& second) {
+    std::jthread first_thread([&] {
+      first();
+      if (!opened_.exchange(true)) first_paused_.count_down();  // it never called the hook: let second go
+    });
+    std::jthread second_thread([&] {
+      first_paused_.wait();
+      second();
+      second_done_.count_down();
+    });
+  }  // both joined here: everything they did happens-before run() returns
+
+ private:
+  std::atomic<bool> opened_{false};
+  std::latch first_paused_{1};  // the first call is inside the hook (or has returned without it)
+  std::latch second_done_{1};   // the second operation has returned
+};
+
+std::string balances_of(const lab::Bank& bank) {
+  std::ostringstream out;
+  out << "balances now:";
+  for (lab::AccountId id = 0; id < bank.size(); ++id) out << ' ' << bank.balance(id);
+  return out.str();
+}
+
+TEST(BankTest, OpensWithTheGivenBalances) {
+  const lab::Bank bank({100, 0, 250});
+  ASSERT_EQ(bank.size(), 3u) << "Bank({100, 0, 250}) opens three accounts";
+  EXPECT_EQ(bank.balance(0), 100) << "account 0 opened with 100";
+  EXPECT_EQ(bank.balance(1), 0) << "account 1 opened with 0";
+  EXPECT_EQ(bank.balance(2), 250) << "account 2 opened with 250";
+  EXPECT_EQ(bank.total(), 350) << "total() is the sum of all balances: 100 + 0 + 250";
+}
+
+TEST(BankTest, DepositAndWithdrawChangeOneAccount) {
+  lab::Bank bank({100, 50});
+  bank.deposit(1, 25);
+  EXPECT_EQ(bank.balance(1), 75) << "deposit(1, 25) on 50 leaves 75";
+  EXPECT_TRUE(bank.withdraw(0, 60)) << "withdraw(0, 60) from 100 must succeed";
+  EXPECT_EQ(bank.balance(0), 40) << "withdraw(0, 60) from 100 leaves 40";
+  EXPECT_FALSE(bank.withdraw(0, 41)) << "withdraw(0, 41) from 40 must be refused (return false): no overdraft";
+  EXPECT_EQ(bank.balance(0), 40) << "a refused withdrawal changes nothing";
+  EXPECT_TRUE(bank.withdraw(0, 40)) << "withdrawing the whole balance (40 of 40) is allowed";
+  EXPECT_EQ(bank.balance(0), 0) << "withdraw(0, 40) from 40 leaves 0";
+  EXPECT_EQ(bank.balance(1), 75) << "withdrawals from account 0 must not touch account 1";
+}
+
+TEST(BankTest, TransferMovesMoneyOrNothing) {
+  lab::Bank bank({100, 10, 0});
+  EXPECT_TRUE(bank.transfer(0, 2, 30)) << "transfer(0, 2, 30) with 100 in account 0 must succeed";
+  EXPECT_EQ(bank.balance(0), 70) << "transfer(0, 2, 30) takes 30 from account 0. " << balances_of(bank);
+  EXPECT_EQ(bank.balance(2), 30) << "transfer(0, 2, 30) gives 30 to account 2. " << balances_of(bank);
+  EXPECT_FALSE(bank.transfer(1, 0, 11)) << "transfer(1, 0, 11) with 10 in account 1 must be refused";
+  EXPECT_EQ(bank.balance(1), 10) << "a refused transfer changes nothing. " << balances_of(bank);
+  EXPECT_EQ(bank.balance(0), 70) << "a refused transfer changes nothing. " << balances_of(bank);
+  EXPECT_TRUE(bank.transfer(1, 0, 10)) << "transferring a whole balance (10 of 10) is allowed";
+  EXPECT_EQ(bank.total(), 110) << "transfers move money; they never create or destroy it. " << balances_of(bank);
+}
+
+TEST(BankTest, TransferToTheSameAccountChangesNothing) {
+  // With one mutex per account, transfer(1, 1, x) would lock the same mutex twice: std::scoped_lock(m, m)
+  // is undefined behaviour (in practice it never returns, and this test hangs). Handle from == to first.
+  lab::Bank bank({0, 100});
+  EXPECT_TRUE(bank.transfer(1, 1, 60)) << "transfer(1, 1, 60) with 100 in account 1: allowed, and a no-op";
+  EXPECT_EQ(bank.balance(1), 100) << "moving money from an account to itself leaves its balance as it was";
+  EXPECT_FALSE(bank.transfer(1, 1, 101)) << "transfer(1, 1, 101) with 100 in account 1 must be refused";
+  EXPECT_EQ(bank.balance(1), 100) << "a refused transfer changes nothing";
+}
+
+TEST(BankTest, WithdrawalsRacingForTheSameMoneyCannotOverdraw) {
+  // Account 0 holds 100. The first withdrawal of 100 is paused at the hook; a second withdrawal of 100
+  // runs from start to end in that pause; then the first goes on. Exactly one of them may succeed.
+  RunInsideTheFirstCall window;
+  lab::Bank bank({100}, window.hook());
+  bool first = false;
+  bool second = false;
+  window.run([&] { first = bank.withdraw(0, 100); }, [&] { second = bank.withdraw(0, 100); });
+  EXPECT_NE(first, second)
+      << "two threads withdrew 100 from an account holding 100; " << (first ? "both" : "neither")
+      << " succeeded, balance now " << bank.balance(0) << ". "
+      << (first ? "Both checked the balance before either took the money: the check and the act were "
+                  "separate critical sections, and the other withdrawal ran in between (check-then-act). "
+                  "Hold one lock from the check through the act."
+                : "Exactly one withdrawal of 100 from 100 must succeed.")
+      << " Read \"Check-then-act\" in " << kLesson << '.';
+  EXPECT_EQ(bank.balance(0), 0) << "after one successful withdrawal of 100 from 100 the balance must be 0, "
+                                << "never negative. Read \"Check-then-act\" in " << kLesson << '.';
+}
+
+TEST(BankTest, TransfersRacingForTheSameMoneyCannotOverdraw) {
+  // Account 0 holds 100; one transfer sends all of it to account 1, and in the middle of it another
+  // transfer tries to send the same 100 to account 2.
+  RunInsideTheFirstCall window;
+  lab::Bank bank({100, 0, 0}, window.hook());
+  bool first = false;
+  bool second = false;
+  window.run([&] { first = bank.transfer(0, 1, 100); }, [&] { second = bank.transfer(0, 2, 100); });
+  EXPECT_NE(first, second)
+      << "two transfers of 100 left account 0, which held 100; " << (first ? "both" : "neither")
+      << " succeeded. " << balances_of(bank) << ". "
+      << (first ? "The second transfer ran between the first one's balance check and its debit. The check, "
+                  "the debit and the credit must be one critical section (check-then-act)."
+                : "Exactly one of them must succeed.")
+      << " Read \"Check-then-act\" in " << kLesson << '.';
+  EXPECT_EQ(bank.balance(0), 0) << "account 0 must end at 0, never below. " << balances_of(bank);
+  EXPECT_EQ(bank.total(), 100) << "transfers never create money: the total must stay 100. " << balances_of(bank);
+}
+
+TEST(BankTest, OppositeTransfersDoNotDeadlock) {
+  // One thread moves money 0 -> 1 while another moves it 1 -> 0. If transfer() locks "from, then to"
+  // with two separate locks, each thread can hold one account's mutex and wait forever for the other's:
+  // this test then hangs (verdict: deadlock). std::scoped_lock(a, b) takes both without that risk.
+  constexpr int kTransfers = 5'000;
+  lab::Bank bank({1'000'000, 1'000'000});
+  std::atomic<int> refused{0};
+  conclab::run_threads(2, [&](int i) {
+    for (int k = 0; k < kTransfers; ++k) {
+      const bool ok = i == 0 ? bank.transfer(0, 1, 1) : bank.transfer(1, 0, 1);
+      if (!ok) refused.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(refused.load(), 0) << kRefusedMessage;
+  EXPECT_EQ(bank.balance(0), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
+                                        << "started. " << balances_of(bank);
+  EXPECT_EQ(bank.balance(1), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
+                                        << "started. " << balances_of(bank);
+}
+
+TEST(BankTest, TotalIsConservedWhileTransfersRun) {
+  // Four threads move small amounts between eight accounts (balances are large, so none runs dry), and
+  // an auditor calls total() over and over. Every total must be the opening total: a total() that adds
+  // up accounts one at a time, while a transfer debits one it already counted and credits one it has
+  // not counted yet, sees money in flight counted twice or not at all. (That mistake needs an audit to
+  // land in the middle of a transfer, so this test catches it in most runs, not all; nothing races, so
+  // ThreadSanitizer cannot help. A correct bank passes every run.)
+  constexpr int kAccounts = 8;
+  constexpr int kMovers = 4;
+  constexpr int kTransfers = 10'000;
+  constexpr lab::Money kOpening = 1'000'000;
+  constexpr lab::Money kTotal = kOpening * kAccounts;
+  lab::Bank bank(std::vector<lab::Money>(kAccounts, kOpening));
+  // Written by the auditor only, read after run_threads has joined it.
+  std::int64_t audits = 0;
+  std::int64_t wrong_audits = 0;
+  lab::Money first_wrong = kTotal;
+  std::atomic<int> movers_running{kMovers};
+  std::atomic<int> refused{0};
+  conclab::run_threads(kMovers + 1, [&](int i) {
+    if (i == kMovers) {  // the auditor: audits until the last mover is done, and once more after that
+      bool last = false;
+      while (!last) {
+        last = movers_running.load() == 0;
+        const lab::Money total = bank.total();
+        ++audits;
+        if (total != kTotal && wrong_audits++ == 0) first_wrong = total;
+      }
+      return;
+    }
+    std::uint32_t x = 2'463'534'242u + static_cast<std::uint32_t>(i);  // xorshift32: same sequence every run
+    for (int k = 0; k < kTransfers; ++k) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      const lab::AccountId from = x % kAccounts;
+      const lab::AccountId to = (x >> 8) % kAccounts;
+      const lab::Money amount = 1 + static_cast<lab::Money>((x >> 16) % 10);
+      if (!bank.transfer(from, to, amount)) refused.fetch_add(1);
+    }
+    movers_running.fetch_sub(1);
+  });
+  EXPECT_EQ(wrong_audits, 0)
+      << wrong_audits << " of " << audits << " calls to total() made while transfers ran returned a wrong total "
+      << "(the first: " << first_wrong << "), but no money ever entered or left the bank: it must always be "
+      << kTotal << ". total() added up the accounts while a transfer was half done (debited one, not yet "
+      << "credited the other, or the reverse). With one mutex per account, total() must hold every account's "
+      << "mutex while it adds up. Read \"Locking several mutexes\" in " << kLesson << '.';
+  EXPECT_EQ(refused.load(), 0) << kRefusedMessage;
+  EXPECT_EQ(bank.total(), kTotal) << "after all transfers finished, the total must still be " << kTotal << ". "
+                                  << balances_of(bank);
+  for (lab::AccountId id = 0; id < kAccounts; ++id) {
+    EXPECT_GE(bank.balance(id), 0) << "account " << id << " went negative. " << balances_of(bank);
+  }
+}
+
+}  // namespace
