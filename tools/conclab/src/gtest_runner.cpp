@@ -271,7 +271,8 @@ std::string summarize_stacks(const std::string& gdb, const fs::path& root, const
 
 namespace {
 
-// Applies one process run to the results. Returns the names of tests that never started.
+// Applies one process run to the results: finished tests get their outcome, the test that was running
+// when the process died or hung gets a crash or hang; tests that never started stay kNotRun.
 void apply_run(const SuiteOptions& o, const ProcessResult& r, const std::string& stacks,
                std::map<std::string, TestResult>& results, const std::vector<std::string>& expected) {
   std::string outside;

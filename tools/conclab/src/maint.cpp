@@ -111,7 +111,7 @@ int cmd_maint_verify(Context& ctx, const std::string& id, const std::string& var
                                                          "(If you are a learner who solved it, this check is for the course's "
                                                          "maintainers; use ./conclab check.)");
       show_failures();
-      return broken ? exit_code::kNotPassed : exit_code::kNotPassed;
+      return exit_code::kNotPassed;
     }
     fmt::print("{} starter: compiles and fails {} of {} graded tests, as it should.\n", lab.id, failing.size(), all.size());
     return exit_code::kOk;
