@@ -8,6 +8,7 @@
 #include "bench.hpp"
 #include "commands.hpp"
 #include "doctor.hpp"
+#include "grade_commands.hpp"
 #include "maint.hpp"
 #include "output.hpp"
 #include "process.hpp"
@@ -91,6 +92,7 @@ int run(int argc, char** argv) {
   bool progress_check = false;
   auto* progress_md = maint->add_subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
   progress_md->add_flag("--check", progress_check, "Only check that PROGRESS.md is up to date");
+  const GradeCommands grading = add_grade_commands(app);  // grade, gradebook (instructors)
 
   try {
     app.parse(argc, argv);
@@ -111,6 +113,7 @@ int run(int argc, char** argv) {
   const std::optional<std::filesystem::path> root = root_opt.empty() ? std::nullopt : std::optional<std::filesystem::path>(root_opt);
 
   if (*doctor) return cmd_doctor(find_course_root(root), json);
+  if (grading.chosen()) return grading.run(root);
   Context ctx = open_context(root, json);
   if (*list) return cmd_list(ctx);
   if (*next) return cmd_next(ctx);

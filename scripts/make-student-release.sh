@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Makes the copy of the course that learners get: everything but the reference solutions.
+#
+#   scripts/make-student-release.sh [--root COURSE] [--out DIR] [--check LAB] [--no-git]
+#
+# Left out: solutions/ (the naive, improved and final versions), the [variants.*] tables of each lab.toml
+# under labs/ and projects/ (their summaries describe the reference versions), build trees, .git (its
+# history holds the solutions), and local state (.conclab/). Everything else is copied as it is, so the
+# release builds, and `./conclab check` works in it: each lab's graded tests and its starter are there;
+# the build simply has no reference targets to make.
+#
+# The release is a new git repository with one commit (push it to your class's hosting as it is), so
+# `./conclab reset` can put a starter back from it. --no-git leaves it a plain folder.
+#
+# --check LAB   afterwards, runs `./conclab check LAB --no-tsan` inside the release (builds conclab and
+#               the lab) and fails unless it gives a verdict on the starter (exit 0 or 1).
+# Default --out: build/student-release (inside the course, git-ignored).
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed 's/^# \{0,1\}//; /^set -euo/d' >&2; exit 2; }
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out=""
+check=""
+git_init=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --root) root=$(cd "$2" && pwd); shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --check) check=$2; shift 2 ;;
+    --no-git) git_init=0; shift ;;
+    -h|--help) usage ;;
+    *) echo "make-student-release.sh: unknown argument $1" >&2; usage ;;
+  esac
+done
+[ -n "$out" ] || out="$root/build/student-release"
+case $out in /*) ;; *) out="$PWD/$out" ;; esac
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+  echo "make-student-release.sh: $out exists and is not a folder." >&2
+  exit 2
+fi
+case "$out/" in "$root/solutions/"*) echo "make-student-release.sh: --out must not be inside solutions/." >&2; exit 2 ;; esac
+
+rm -rf "$out"
+mkdir -p "$out"
+# Top-level build/ and .conclab/ anywhere are local; solutions/ is the one thing learners must not get.
+tar -C "$root" \
+  --exclude=./build --exclude=./solutions --exclude=./.git --exclude=.conclab --exclude='*.swp' \
+  --exclude=./.cache --exclude=./compile_commands.json \
+  -cf - . | tar -C "$out" -xf -
+
+# lab.toml: drop every [variants.<name>] table (from its header to the next table that is not a variant).
+stripped=0
+while IFS= read -r -d '' toml; do
+  awk '
+    /^[[:space:]]*\[variants\.[^]]*\][[:space:]]*(#.*)?$/ { skip = 1; next }
+    /^[[:space:]]*\[/ { skip = 0 }
+    !skip { print }
+  ' "$toml" >"$toml.tmp"
+  # Trailing blank lines left where the tables were.
+  sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$toml.tmp" >"$toml"
+  rm -f "$toml.tmp"
+  stripped=$((stripped + 1))
+done < <(find "$out/labs" "$out/projects" -name lab.toml -print0 2>/dev/null)
+
+# Nothing that names a reference file may be left behind.
+if [ -d "$out/solutions" ] || grep -rqs '^\[variants\.' --include=lab.toml "$out/labs" "$out/projects"; then
+  echo "make-student-release.sh: the release still holds solutions; not finished." >&2
+  exit 1
+fi
+if [ "$git_init" = 1 ]; then
+  if command -v git >/dev/null 2>&1; then
+    git -C "$out" init -q
+    git -C "$out" add -A
+    git -C "$out" -c user.name="conclab release" -c user.email="release@conclab.invalid" \
+      commit -q -m "conclab student release (no solutions)"
+  else
+    echo "note: git is not installed, so the release is a plain folder (./conclab reset needs git)." >&2
+    git_init=0
+  fi
+fi
+echo "Student release in $out ($stripped labs; no solutions/, no [variants.*]$([ "$git_init" = 1 ] && echo ", a fresh git repository with one commit" || echo ", no .git"))."
+
+if [ -n "$check" ]; then
+  echo "Checking that the release builds and that \`conclab check $check\` works there..."
+  set +e
+  (cd "$out" && NO_COLOR=1 ./conclab check "$check" --no-tsan)
+  code=$?
+  set -e
+  if [ "$code" != 0 ] && [ "$code" != 1 ]; then
+    echo "make-student-release.sh: \`conclab check $check\` in the release exited $code (expected a verdict: 0 or 1)." >&2
+    exit 1
+  fi
+  echo "The release builds and checks lab $check (exit $code: a verdict on the starter)."
+fi
