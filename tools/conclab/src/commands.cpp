@@ -254,6 +254,11 @@ CheckReport run_check(Context& ctx, const Lab& lab, const std::string& who, bool
 int cmd_check(Context& ctx, const CheckArgs& args) {
   const Lab& lab = lab_or_current(ctx, args.lab);
   const std::string who = args.against.empty() ? "learner" : args.against;
+  if (who != "learner" && !fs::is_directory(lab.solutions_dir)) {
+    throw UserError(fmt::format("This copy of the course has no reference versions of lab {} (a student release): --against needs "
+                                "the full course.", lab.id),
+                    exit_code::kUsage);
+  }
   if (who != "learner" && !fs::is_directory(lab.solutions_dir / who)) {
     throw UserError(fmt::format("Lab {} has no reference version '{}' (there are naive, improved and final).", lab.id, who),
                     exit_code::kUsage);
@@ -278,7 +283,7 @@ int cmd_check(Context& ctx, const CheckArgs& args) {
   if (who == "learner") {
     if (r.verdict == Verdict::kPassed) {
       if (!was_passed) fmt::print("\n{} Lab {} is done.\n", out::green("*"), lab.id);
-      fmt::print("Compare with the reference versions: ./conclab solution {}\n", lab.id);
+      if (fs::is_directory(lab.solutions_dir)) fmt::print("Compare with the reference versions: ./conclab solution {}\n", lab.id);
       if (const Lab* next = current_lab(ctx)) fmt::print("Next: lab {} {} (./conclab next)\n", next->id, next->title);
     } else if (r.verdict != Verdict::kBroken) {
       const LabProgress* p = ctx.state.find(lab.id);
@@ -368,8 +373,11 @@ int cmd_hint(Context& ctx, const std::string& id, bool all) {
   }
   if (p.hints_shown >= total) {
     fmt::print("That was the last hint for lab {}. All of them: ./conclab hint {} --all\n", lab.id, lab.id);
-    fmt::print("Still stuck? Re-read {}; once the lab passes, ./conclab solution {} shows the reference versions.\n",
-               lab.lesson, lab.id);
+    if (fs::is_directory(lab.solutions_dir)) {
+      fmt::print("Still stuck? Re-read {}; once the lab passes, ./conclab solution {} shows the reference versions.\n", lab.lesson, lab.id);
+    } else {
+      fmt::print("Still stuck? Re-read {}, then ask your instructor.\n", lab.lesson);
+    }
     return exit_code::kOk;
   }
   ++p.hints_shown;
@@ -387,13 +395,15 @@ int cmd_solution(Context& ctx, const std::string& id, const std::string& variant
   if (!variant.empty() && std::find(order.begin(), order.end(), variant) == order.end()) {
     throw UserError(fmt::format("'{}' is not a reference version: use naive, improved or final.", variant), exit_code::kUsage);
   }
+  if (!fs::is_directory(lab.solutions_dir)) {
+    throw UserError(fmt::format("This copy of the course has no solutions for lab {}: it is a student release. Your instructor has "
+                                "the reference versions.", lab.id),
+                    exit_code::kUsage);
+  }
   if (!ctx.state.passed(lab.id) && !force) {
     throw UserError(fmt::format("Lab {} has not passed yet, so its solutions stay closed: finish it (./conclab check {}), "
                                 "or add --force if you really want to look.", lab.id, lab.id),
                     exit_code::kUsage);
-  }
-  if (!fs::is_directory(lab.solutions_dir)) {
-    throw UserError(fmt::format("This copy of the course has no solutions for lab {} (a student release?).", lab.id), exit_code::kUsage);
   }
   const std::vector<std::string> shown = variant.empty() ? std::vector<std::string>{"final"} : std::vector<std::string>{variant};
   for (const auto& v : shown) {
