@@ -200,6 +200,19 @@ std::string first_line_with(const std::string& text, const std::vector<std::stri
   return {};
 }
 
+// A test that got no run of its own (the code did not compile, or the grader failed): zero points.
+TestGrade unrun_test(const Lab& lab, const std::string& name, GradeVerdict verdict, std::string tsan, std::string summary,
+                     std::string message) {
+  TestGrade t;
+  t.name = name;
+  t.max_points = lab.points_for(name);
+  t.verdict = verdict;
+  t.tsan = std::move(tsan);
+  t.summary = std::move(summary);
+  t.message = std::move(message);
+  return t;
+}
+
 // The pristine files a scratch copy is made of: the build files, support/, and the one lab folder.
 std::vector<std::pair<fs::path, fs::path>> pristine_files(const Course& course, const Lab& lab) {
   std::vector<std::pair<fs::path, fs::path>> out;  // (relative, absolute)
@@ -481,14 +494,7 @@ class Slot {
       g.compiled = false;
       g.compile_error = error;
       for (const auto& name : plan.tests) {
-        TestGrade t;
-        t.name = name;
-        t.max_points = lab_.points_for(name);
-        t.verdict = GradeVerdict::kNoCompile;
-        t.tsan = plan.tsan ? "not run" : "off";
-        t.summary = "does not compile: no test could run";
-        t.message = error;
-        g.tests.push_back(std::move(t));
+        g.tests.push_back(unrun_test(lab_, name, GradeVerdict::kNoCompile, plan.tsan ? "not run" : "off", "does not compile: no test could run", error));
       }
       return finish();
     };
@@ -501,14 +507,7 @@ class Slot {
       g.notes.push_back("NOT GRADED because of a grader problem; grade it again with --only " + g.learner);
       g.tests.clear();
       for (const auto& name : plan.tests) {
-        TestGrade t;
-        t.name = name;
-        t.max_points = lab_.points_for(name);
-        t.verdict = GradeVerdict::kNotRun;
-        t.tsan = "not run";
-        t.summary = "not run: the grader failed";
-        t.message = g.compile_error;
-        g.tests.push_back(std::move(t));
+        g.tests.push_back(unrun_test(lab_, name, GradeVerdict::kNotRun, "not run", "not run: the grader failed", g.compile_error));
       }
       return finish();
     };
@@ -1084,14 +1083,8 @@ GradeRun failed_run(const Lab& lab, const std::vector<Submission>& submissions, 
     g.verdict = GradeVerdict::kNotRun;
     g.notes.push_back("not graded: " + why);
     for (const auto& name : run.tests) {
-      TestGrade t;
-      t.name = name;
-      t.max_points = lab.points_for(name);
-      t.verdict = GradeVerdict::kNotRun;
-      t.summary = "not run: the grader could not run";
-      t.message = why;
-      g.max_score += t.max_points;
-      g.tests.push_back(t);
+      g.tests.push_back(unrun_test(lab, name, GradeVerdict::kNotRun, "not run", "not run: the grader could not run", why));
+      g.max_score += g.tests.back().max_points;
     }
     run.submissions.push_back(std::move(g));
   }
