@@ -244,10 +244,22 @@ int grade_class(const GradeArgs& a, const std::optional<fs::path>& root) {
   return not_graded.empty() ? exit_code::kOk : exit_code::kEnvironment;
 }
 
-int gradebook_export_cmd(const GradebookArgs& e) {
+// `--lab 1.3` or `--lab parallel-sum` means the lab's id, as everywhere else, when a course is at hand;
+// without one (a gradebook copied elsewhere) the text is taken as the id.
+std::string lab_id_for_export(const std::string& lab, const std::optional<fs::path>& root) {
+  if (lab.empty()) return lab;
+  try {
+    const Course course = load_course(find_course_root(root));
+    return course.get(lab).id;
+  } catch (const UserError&) {
+    return lab;
+  }
+}
+
+int gradebook_export_cmd(const GradebookArgs& e, const std::optional<fs::path>& root) {
   GradebookExport o;
   o.db = e.db;
-  o.lab = e.lab;
+  o.lab = lab_id_for_export(e.lab, root);
   o.format = e.format;
   o.history = e.history;
   const std::string text = gradebook_export(o);
@@ -262,7 +274,7 @@ int gradebook_export_cmd(const GradebookArgs& e) {
 }  // namespace
 
 int GradeCommands::run(const std::optional<fs::path>& root) const {
-  if (gradebook_export != nullptr && gradebook_export->parsed()) return gradebook_export_cmd(*export_args);
+  if (gradebook_export != nullptr && gradebook_export->parsed()) return gradebook_export_cmd(*export_args, root);
   if (grade_args->gradescope) return grade_gradescope(*grade_args, root);
   return grade_class(*grade_args, root);
 }

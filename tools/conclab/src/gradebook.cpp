@@ -316,7 +316,13 @@ std::string gradebook_export(const GradebookExport& o) {
     row.insert(row.end(), {json(q.integer(2)), json(q.integer(3)), json(q.text(4)), json(q.text(5))});
     t.rows.push_back(std::move(row));
   }
-  if (!any) throw UserError(fmt::format("The gradebook {} has no grades for lab {}.", o.db.string(), o.lab), exit_code::kUsage);
+  if (!any) {
+    std::string labs;
+    Stmt l(db, "SELECT DISTINCT lab FROM gradings ORDER BY lab");
+    while (l.step()) labs += (labs.empty() ? "" : ", ") + l.text(0);
+    throw UserError(fmt::format("The gradebook {} has no grades for lab {}; it has {}.", o.db.string(), o.lab, labs.empty() ? "none yet" : labs),
+                    exit_code::kUsage);
+  }
   return render(t, o.format);
 }
 

@@ -231,6 +231,8 @@ section "the gradebook accumulates runs; export"
 grade 0 gradebook export --db "$WORK/gradebook.sqlite" --lab 99.01
 expect_output "learner,CounterTest.StartsAtZero" "export --lab has one column per test"
 expect_output "alice,1,1,2,1,5,5,passed" "alice's latest row"
+grade 0 gradebook export --db "$WORK/gradebook.sqlite" --lab 99.1
+expect_output "alice,1,1,2,1,5,5,passed" "export --lab takes a short id (99.1), as every command does"
 grade 0 gradebook export --db "$WORK/gradebook.sqlite"
 expect_output "learner,99.01,total,max" "export has one column per lab"
 grade 0 gradebook export --db "$WORK/gradebook.sqlite" --history --format json
@@ -286,10 +288,25 @@ python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["score"] =
   || fail "without a submission, run_autograder must still write results.json: $(cat "$WORK/ag2.log")"
 
 section "the student release: no solutions, builds, and conclab check works in it"
+# The class's results sit in the course folder (grade's default --out): they must not reach learners.
+mkdir -p "$COURSE/grades/99.01/alice" && echo '{"score": 0}' >"$COURSE/grades/99.01/alice/results.json"
 bash "$SRC/scripts/make-student-release.sh" --root "$COURSE" --out "$WORK/release" >"$WORK/release.log" 2>&1 \
   || fail "make-student-release.sh failed: $(cat "$WORK/release.log")"
 checks=$((checks + 1))
 [ ! -e "$WORK/release/solutions" ] || fail "the release has solutions/"
+checks=$((checks + 1))
+[ ! -e "$WORK/release/grades" ] || fail "the release has the class's grades/"
+# From a git checkout the release takes the files git knows (not the ignored ones): same rules.
+cp "$SRC/.gitignore" "$COURSE/"
+git -C "$COURSE" init -q && git -C "$COURSE" add -A &&
+  git -C "$COURSE" -c user.name=t -c user.email=t@t.invalid commit -qm course || fail "could not make the course a git repository"
+echo "// new, not yet committed" >"$COURSE/labs/99-fixture/01-counter/notes.txt"
+bash "$SRC/scripts/make-student-release.sh" --root "$COURSE" --out "$WORK/release-git" --no-git >"$WORK/release-git.log" 2>&1 \
+  || fail "make-student-release.sh from a git checkout failed: $(cat "$WORK/release-git.log")"
+checks=$((checks + 1))
+[ ! -e "$WORK/release-git/solutions" ] && [ ! -e "$WORK/release-git/grades" ] && [ ! -e "$WORK/release-git/.git" ] &&
+  [ -f "$WORK/release-git/labs/99-fixture/01-counter/counter_test.cpp" ] && [ -f "$WORK/release-git/labs/99-fixture/01-counter/notes.txt" ] \
+  || fail "a release from a git checkout: no solutions/, grades/ or .git; the lab and new files present: $(ls -A "$WORK/release-git")"
 checks=$((checks + 1))
 ! grep -q '^\[variants' "$WORK/release/labs/99-fixture/01-counter/lab.toml" && grep -q '^\[points\]' "$WORK/release/labs/99-fixture/01-counter/lab.toml" \
   || fail "the release's lab.toml must lose [variants.*] and keep the rest: $(cat "$WORK/release/labs/99-fixture/01-counter/lab.toml")"
