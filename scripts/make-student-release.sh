@@ -5,7 +5,8 @@
 #
 # Left out: solutions/ (the naive, improved and final versions), the [variants.*] tables of each lab.toml
 # under labs/ and projects/ (their summaries describe the reference versions), build trees, .git (its
-# history holds the solutions), grades/ (the class's results) and local state (.conclab/). Everything else is copied as it is, so the
+# history holds the solutions), grades/ (the class's results), the course's CI hook (.ci/) and local
+# state (.conclab/). Everything else is copied as it is, so the
 # release builds, and `./conclab check` works in it: each lab's graded tests and its starter are there;
 # the build simply has no reference targets to make.
 #
@@ -48,13 +49,13 @@ mkdir -p "$out"
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ "$(git -C "$root" rev-parse --show-toplevel)" = "$root" ]; then
   git -C "$root" ls-files -z --cached --others --exclude-standard |
     while IFS= read -r -d '' f; do
-      case $f in solutions/*) continue ;; esac
+      case $f in solutions/* | .ci/*) continue ;; esac
       [ -e "$root/$f" ] && printf '%s\0' "$f"  # a tracked file deleted in the working tree is not copied
     done |
     tar -C "$root" --null -T - -cf - | tar -C "$out" -xf -
 else
   tar -C "$root" \
-    --exclude=./build --exclude=./solutions --exclude=./grades --exclude=./.git --exclude=.conclab --exclude='*.swp' \
+    --exclude=./build --exclude=./solutions --exclude=./grades --exclude=./.git --exclude=./.ci --exclude=.conclab --exclude='*.swp' \
     --exclude=./.cache --exclude=./compile_commands.json \
     -cf - . | tar -C "$out" -xf -
 fi
