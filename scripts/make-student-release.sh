@@ -6,9 +6,9 @@
 # Left out: solutions/ (the naive, improved and final versions), the [variants.*] tables of each lab.toml
 # under labs/ and projects/ (their summaries describe the reference versions), build trees, .git (its
 # history holds the solutions), grades/ (the class's results), the course's CI hook (.ci/) and local
-# state (.conclab/). Everything else is copied as it is, so the
-# release builds, and `./conclab check` works in it: each lab's graded tests and its starter are there;
-# the build simply has no reference targets to make.
+# state (.conclab/). Everything else is copied as it is, so the release builds, and `./conclab check`
+# works in it: each lab's graded tests and its starter are there; the build simply has no reference
+# targets to make.
 #
 # The release is a new git repository with one commit (push it to your class's hosting as it is), so
 # `./conclab reset` can put a starter back from it. --no-git leaves it a plain folder.
