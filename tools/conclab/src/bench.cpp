@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "builder.hpp"
+#include "files.hpp"
 #include "output.hpp"
 #include "process.hpp"
 #include "state.hpp"
@@ -100,15 +101,13 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
                  r.timed_out ? "timed out" : r.signal ? signal_name(r.signal) : fmt::format("exit code {}", r.exit_code));
       continue;
     }
-    std::ifstream in(report);
-    std::stringstream text;
-    text << in.rdbuf();
+    const std::string report_text = read_text(report);
     json j;
     try {
       // Google Benchmark writes NaN and infinity as bare words (the spread of an all-zero counter), which
       // JSON does not allow.
       static const std::regex not_a_number(R"((:\s*)-?(?:[Nn]a[Nn]|[Ii]nf(?:inity)?)\b)");
-      j = json::parse(std::regex_replace(text.str(), not_a_number, "$1null"));
+      j = json::parse(std::regex_replace(report_text, not_a_number, "$1null"));
     } catch (const std::exception& e) {
       fmt::print(stderr, "{}: could not read the benchmark's report {} ({}); skipped.\n", w, report.string(), e.what());
       continue;
@@ -184,10 +183,7 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
 
   if (args.write_readme) {
     const fs::path readme = lab.is_project ? lab.dir / "README.md" : ctx.course.root / lab.lesson;
-    std::ifstream in(readme);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string s = text.str();
+    std::string s = read_text(readme);
     const std::string begin = fmt::format("<!-- bench:{}:begin -->", lab.id), end = fmt::format("<!-- bench:{}:end -->", lab.id);
     const auto b_pos = s.find(begin), e_pos = s.find(end);
     if (b_pos == std::string::npos || e_pos == std::string::npos || e_pos < b_pos) {
@@ -195,7 +191,7 @@ int cmd_bench(Context& ctx, const BenchArgs& args) {
                       exit_code::kUsage);
     }
     s = s.substr(0, b_pos + begin.size()) + "\n" + md.str() + "\n" + provenance + "\n" + s.substr(e_pos);
-    std::ofstream(readme, std::ios::trunc) << s;
+    write_text_atomically(readme, s);
     fmt::print(stderr, "Wrote the table into {}.\n", fs::relative(readme, ctx.course.root).string());
   }
   if (args.markdown || args.write_readme) {

@@ -10,10 +10,10 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "checker.hpp"
+#include "files.hpp"
 #include "output.hpp"
 #include "process.hpp"
 
@@ -412,10 +412,7 @@ int cmd_solution(Context& ctx, const std::string& id, const std::string& variant
                it != lab.variants.end() ? it->second.summary : "");
     for (const auto& f : lab.files) {
       const fs::path ref = lab.solutions_dir / v / f;
-      std::ifstream in(ref);
-      std::stringstream text;
-      text << in.rdbuf();
-      fmt::print("\n{}\n{}\n", out::cyan(fmt::format("=== {} ===", rel(ctx, ref))), text.str());
+      fmt::print("\n{}\n{}\n", out::cyan(fmt::format("=== {} ===", rel(ctx, ref))), read_text(ref));
       ProcessOptions p;
       p.argv = {"diff", "-u", "--label", "yours: " + rel(ctx, lab.dir / f), "--label", fmt::format("{}: {}", v, f),
                 (lab.dir / f).string(), ref.string()};
@@ -456,7 +453,7 @@ int cmd_reset(Context& ctx, const std::string& id) {
   for (const auto& [f, text] : starters) {
     const fs::path target = lab.dir / f;
     if (fs::exists(target)) fs::copy_file(target, backup / f, fs::copy_options::overwrite_existing);
-    std::ofstream(target, std::ios::trunc) << text;
+    write_text_atomically(target, text);
   }
   fmt::print("Lab {} is back to its starter. Your version is kept in {}\n", lab.id, rel(ctx, backup));
   return exit_code::kOk;

@@ -7,8 +7,9 @@
 #include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <toml++/toml.h>
+
+#include "files.hpp"
 
 namespace conclab {
 
@@ -277,10 +278,7 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
   }
   bool has_todo = false;
   for (const auto& f : lab.files) {
-    std::ifstream in(lab.dir / f);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find("TODO(lab)") != std::string::npos) has_todo = true;
+    if (read_text(lab.dir / f).find("TODO(lab)") != std::string::npos) has_todo = true;
   }
   if (!has_todo) problem("the starter marks no change point with // TODO(lab)");
 

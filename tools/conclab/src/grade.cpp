@@ -11,7 +11,6 @@
 #include <chrono>
 #include <csignal>
 #include <exception>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 #include <thread>
 
 #include "builder.hpp"
+#include "files.hpp"
 #include "grade_sandbox.hpp"
 #include "gtest_runner.hpp"
 #include "process.hpp"
@@ -165,20 +165,6 @@ std::uint64_t fnv1a(std::uint64_t h, std::string_view data) {
 }
 constexpr std::uint64_t kFnvBasis = 14695981039346656037ull;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) throw UserError(fmt::format("cannot write {}", p.string()), exit_code::kEnvironment);
-}
-
 std::string random_token() {
   std::random_device rd;
   std::uniform_int_distribution<std::uint64_t> dist;
@@ -311,13 +297,13 @@ Collected collect(const Submission& sub, const Lab& lab, const fs::path& lab_rel
         c.notes.push_back(fmt::format("{}: {} is larger than 1 MB: ignored", f, shown));
         continue;
       }
-      c.files[f] = read_file(p);
+      c.files[f] = read_text(p);
       if (p != direct && p != direct_course) c.notes.push_back(fmt::format("{}: taken from {}", f, shown));
       taken = true;
       break;
     }
     if (!taken) {
-      c.files[f] = read_file(lab.dir / f);
+      c.files[f] = read_text(lab.dir / f);
       c.notes.push_back(fmt::format("{}: not in the submission; graded with the starter file", f));
     }
   }
@@ -382,17 +368,17 @@ class Slot {
     const auto files = pristine_files(course_, lab_);
     for (const auto& [rel, abs] : files) {
       h = fnv1a(h, rel.generic_string());
-      h = fnv1a(h, read_file(abs));
+      h = fnv1a(h, read_text(abs));
     }
     h = fnv1a(h, kWitnessSource);
     const std::string stamp = fmt::format("{:016x}", h);
     const fs::path stamp_file = dir_ / "stamp";
-    const bool reuse = fs::exists(stamp_file) && read_file(stamp_file) == stamp;
+    const bool reuse = fs::exists(stamp_file) && read_text(stamp_file) == stamp;
     if (!reuse) {
       fs::remove_all(dir_);
       fs::create_directories(root_);
-      for (const auto& [rel, abs] : files) write_file(root_ / rel, read_file(abs));
-      write_file(root_ / lab_rel_ / kWitnessFile, kWitnessSource);
+      for (const auto& [rel, abs] : files) write_text_atomically(root_ / rel, read_text(abs));
+      write_text_atomically(root_ / lab_rel_ / kWitnessFile, kWitnessSource);
     }
     fs::create_directories(dir_ / "home");
     fs::create_directories(dir_ / "tmp");
@@ -415,17 +401,17 @@ class Slot {
         }
       }
     }
-    write_file(stamp_file, stamp);
+    write_text_atomically(stamp_file, stamp);
     // The starter, built here, is trusted: the list of tests comes from it, never from a submission. The
     // list is kept beside the stamp, so a later run (a re-grade, each Gradescope submission) skips this.
     std::map<std::string, std::string> starter;
-    for (const auto& f : lab_.files) starter[f] = read_file(lab_.dir / f);
+    for (const auto& f : lab_.files) starter[f] = read_text(lab_.dir / f);
     bool starter_in_place = false;
     for (const auto& preset : presets) {
       const fs::path cached = dir_ / ("tests-" + preset);
       if (reuse && fs::exists(cached)) {
         std::vector<std::string> names;
-        std::istringstream in(read_file(cached));
+        std::istringstream in(read_text(cached));
         for (std::string line; std::getline(in, line);) {
           if (!line.empty()) names.push_back(line);
         }
@@ -470,7 +456,7 @@ class Slot {
       }
       std::string text;
       for (const auto& n : names) text += n + "\n";
-      write_file(dir_ / ("tests-" + preset), text);
+      write_text_atomically(dir_ / ("tests-" + preset), text);
     }
   }
 
@@ -854,14 +840,14 @@ class Slot {
       if (!e.is_regular_file() || e.is_symlink()) continue;
       const std::string rel = fs::relative(e.path(), lab_.dir).string();
       if (std::find(lab_.files.begin(), lab_.files.end(), rel) != lab_.files.end()) continue;
-      const std::string want = read_file(e.path());
+      const std::string want = read_text(e.path());
       const fs::path mine = root_ / lab_rel_ / rel;
       std::error_code ec;
-      if (!fs::is_regular_file(fs::symlink_status(mine, ec)) || read_file(mine) != want) fixed[rel] = want;
+      if (!fs::is_regular_file(fs::symlink_status(mine, ec)) || read_text(mine) != want) fixed[rel] = want;
     }
     const fs::path witness = root_ / lab_rel_ / kWitnessFile;
     std::error_code ec;
-    if (!fs::is_regular_file(fs::symlink_status(witness, ec)) || read_file(witness) != kWitnessSource) fixed[kWitnessFile] = kWitnessSource;
+    if (!fs::is_regular_file(fs::symlink_status(witness, ec)) || read_text(witness) != kWitnessSource) fixed[kWitnessFile] = kWitnessSource;
     put_files(fixed);
   }
 
@@ -869,7 +855,7 @@ class Slot {
     for (const auto& [name, text] : files) {
       const fs::path p = root_ / lab_rel_ / name;
       fs::remove(p);
-      write_file(p, text);
+      write_text_atomically(p, text);
       if (sandbox_.switch_uid) grading::give_to(p, sandbox_.uid_for(index_));
     }
   }

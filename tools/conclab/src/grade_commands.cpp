@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "course.hpp"
+#include "files.hpp"
 #include "grade.hpp"
 #include "grade_report.hpp"
 #include "gradebook.hpp"

@@ -1,11 +1,10 @@
 #include "grade_report.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <fstream>
 
 #include "course.hpp"
+#include "files.hpp"
 
 namespace conclab {
 
@@ -212,18 +211,6 @@ std::string grades_csv(const GradeRun& run) {
     out += fmt::format(",{},{},{:.1f},{}\n", g.score, g.max_score, pct, csv_field(grade_verdict_name(g.verdict)));
   }
   return out;
-}
-
-void write_text_atomically(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path().empty() ? fs::path(".") : file.parent_path());
-  const fs::path tmp = file.string() + fmt::format(".tmp{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw UserError(fmt::format("Could not write {}.", file.string()), exit_code::kEnvironment);
-  }
-  fs::rename(tmp, file);
 }
 
 void write_grade_outputs(const GradeRun& run, const fs::path& out) {

@@ -18,10 +18,8 @@ nlohmann::json gradescope_json(const GradeRun& run, const SubmissionGrade& g);
 std::string junit_xml(const GradeRun& run);
 std::string grades_csv(const GradeRun& run);
 
-// <out>/<learner>/results.json for each, <out>/junit.xml, <out>/grades.csv. Each file is written to a
-// temporary name and renamed into place.
+// <out>/<learner>/results.json for each, <out>/junit.xml, <out>/grades.csv, each written atomically.
 void write_grade_outputs(const GradeRun& run, const std::filesystem::path& out);
-void write_text_atomically(const std::filesystem::path& file, const std::string& text);
 
 // --- pieces, for the tests ---
 std::string valid_utf8(std::string_view s);   // invalid bytes become '?', control characters (but \t \n \r) are dropped

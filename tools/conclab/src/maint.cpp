@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "checker.hpp"
+#include "files.hpp"
 #include "output.hpp"
 
 namespace conclab {
@@ -219,17 +220,14 @@ int cmd_maint_progress_md(Context& ctx, bool check) {
   const std::string text = render_progress_md(ctx);
   const fs::path path = ctx.course.root / "PROGRESS.md";
   if (check) {
-    std::ifstream in(path);
-    std::stringstream current;
-    current << in.rdbuf();
-    if (current.str() != text) {
+    if (read_text(path) != text) {
       fmt::print("PROGRESS.md is stale: it does not match the labs on disk. Run ./conclab maint progress-md and commit it.\n");
       return exit_code::kNotPassed;
     }
     fmt::print("PROGRESS.md is up to date.\n");
     return exit_code::kOk;
   }
-  std::ofstream(path, std::ios::trunc) << text;
+  write_text_atomically(path, text);
   fmt::print("Wrote PROGRESS.md ({} labs).\n", ctx.course.labs.size());
   return exit_code::kOk;
 }

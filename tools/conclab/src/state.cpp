@@ -1,17 +1,14 @@
 #include "state.hpp"
 
-#include <fcntl.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <system_error>
 
 #include "course.hpp"
+#include "files.hpp"
 
 namespace conclab {
 
@@ -26,11 +23,8 @@ State State::load(const fs::path& root) {
   State s;
   s.path_ = root / ".conclab" / "state.json";
   if (!fs::exists(s.path_)) return s;
-  std::ifstream in(s.path_);
-  std::stringstream text;
-  text << in.rdbuf();
   try {
-    const json j = json::parse(text.str());
+    const json j = json::parse(read_text(s.path_));
     if (!j.is_object() || !j.contains("labs") || !j["labs"].is_object()) throw std::runtime_error("no 'labs' object");
     for (const auto& [id, v] : j["labs"].items()) {
       LabProgress p;
@@ -73,23 +67,7 @@ void State::save() const {
     j["labs"][id] = {{"status", p.status},           {"attempts", p.attempts}, {"hints_shown", p.hints_shown},
                      {"first_check", p.first_check}, {"passed_at", p.passed_at}, {"last_verdict", p.last_verdict}};
   }
-  const std::string text = j.dump(2) + "\n";
-  fs::create_directories(path_.parent_path());
-  const fs::path tmp = path_.string() + fmt::format(".tmp-{}", ::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw UserError(fmt::format("Cannot write {}: {}.", tmp.string(), std::strerror(errno)), exit_code::kEnvironment);
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      ::close(fd);
-      throw UserError(fmt::format("Cannot write {}: {}.", tmp.string(), std::strerror(errno)), exit_code::kEnvironment);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  fs::rename(tmp, path_);  // atomic on POSIX: readers see the old file or the new one
+  write_text_atomically(path_, j.dump(2) + "\n");
 }
 
 }  // namespace conclab
