@@ -1,129 +1,114 @@
-# Lab discovery: every labs/NN-module/MM-slug/lab.toml and projects/NN-slug/lab.toml is a lab.
-# Adding a lab means adding its folders; nothing here changes.
+# The labs of this build tree. CMake does not read lab.toml: the conclab CLI does (tools/conclab/src/model/lab.cpp,
+# the one reader), and writes what this tree holds as calls of the two functions below (`conclab maint labs
+# --cmake default|tsan`, generated into the build tree at configure time and again whenever a lab.toml, a lab
+# folder or a test file appears or changes).
 #
-# Targets per lab (id "00.01" -> "00_01"; capstone id "P01" -> "P01"):
-#   lab_<id>_learner    graded tests against the learner's folder     (EXCLUDE_FROM_ALL: conclab builds it)
-#   lab_<id>_<variant>  graded tests against solutions/.../<variant>  (naive, improved, final)
-#   bench_<id>_<who>    the lab's benchmark, per implementation       (default tree only)
-# CTest, per lab and variant: "contract/<id>/<variant>" runs `conclab maint verify`, which applies the
-# lab contract (final/improved pass, naive fails exactly what lab.toml names, the starter is unsolved).
+#   conclab_lab(ID <id> DIR <lab folder> TESTS <x_test.cpp>... BENCHMARKS <x_bench.cpp>... SOURCES <editable .cpp>... LINK <target>...)
+#   conclab_impl(LAB <id> WHO <starter|naive|improved|final|wrong/slug> DIR <folder> TARGET <name> [BENCH_TARGET <name>] [CONTRACT])
+#
+# Per implementation: TARGET, the graded tests compiled against DIR (the learner's target is only built on
+# demand, by conclab); BENCH_TARGET, its benchmark (on demand); CONTRACT, a CTest test "contract/<id>/<who>"
+# that runs `conclab maint verify`, which applies the lab contract (docs/authoring.md) in this tree.
 
-include(LabToml)
-
-# One precompiled header for every test target of the tree: a one-line edit then recompiles in about
-# a second instead of three (measured with g++ 12: 3.4 s -> 1.4 s for a small gtest file).
+# Every graded test program of the tree (the learner's, and each reference and wrong version's) is built the same
+# way, so that the contract checks judge the reference versions exactly as `conclab check` and `conclab grade`
+# judge a learner's code: -O1, one precompiled header, and outside the sanitizer trees only line tables (-g1,
+# enough for gdb's stacks of a hung test: functions, files, lines). The graded tests assert behaviour, not
+# speed; -O1 halves a re-check after an edit (measured with g++ 12: 3.4 s -> 1.4 s for a small gtest file with
+# the header precompiled), and -g1 takes the 00.01 compile from 3.2 s to 2.1 s. The sanitizer trees keep full -g
+# for their reports. Benchmarks keep the tree's full optimisation.
+set(_conclab_test_flags -O1)
+if(CONCLAB_SANITIZER STREQUAL "")
+  list(APPEND _conclab_test_flags -g1)
+endif()
 add_library(conclab_test_pch OBJECT "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
+target_compile_options(conclab_test_pch PRIVATE ${_conclab_test_flags})
 target_link_libraries(conclab_test_pch PRIVATE conclab::flags conclab::support GTest::gtest)
 target_precompile_headers(conclab_test_pch PRIVATE "${CMAKE_CURRENT_LIST_DIR}/test_pch.hpp")
 
-# The learner's test targets build at -O1 (with their own precompiled header, which must match their
-# flags): the graded tests assert behaviour, not speed, and -O1 halves the re-check after an edit.
-# Outside the sanitizer trees they also keep only line tables (-g1): enough for gdb's stacks of a hung
-# test (functions, files, lines), and it takes the 00.01 compile from 3.2 s to 2.1 s. The sanitizer
-# trees keep full -g for their reports. Benchmarks of the learner's code (bench_*_learner) keep the
-# tree's full optimisation.
-set(_conclab_learner_flags -O1)
-if(CONCLAB_SANITIZER STREQUAL "")
-  list(APPEND _conclab_learner_flags -g1)
-endif()
-add_library(conclab_learner_pch OBJECT "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
-target_compile_options(conclab_learner_pch PRIVATE ${_conclab_learner_flags})
-target_link_libraries(conclab_learner_pch PRIVATE conclab::flags conclab::support GTest::gtest)
-target_precompile_headers(conclab_learner_pch PRIVATE "${CMAKE_CURRENT_LIST_DIR}/test_pch.hpp")
-
 add_custom_target(conclab_starters)        # builds every learner target (scripts/test.sh)
-add_custom_target(conclab_benchmarks)      # builds every benchmark
+add_custom_target(conclab_benchmarks)      # builds every reference version's benchmark
 
-function(_conclab_impl_target target kind lab_dir impl_dir files link sources)
+# conclab_lab() opens a lab; the conclab_impl() calls after it belong to it.
+macro(conclab_lab)
+  cmake_parse_arguments(_conclab_lab "" "ID;DIR" "TESTS;BENCHMARKS;SOURCES;LINK" ${ARGN})
+endmacro()
+
+function(_conclab_target target kind impl_dir sources)
   if(kind STREQUAL "bench")
     add_executable(${target} EXCLUDE_FROM_ALL ${sources})
     target_link_libraries(${target} PRIVATE benchmark::benchmark_main)
   else()
     add_executable(${target} ${sources})
     target_link_libraries(${target} PRIVATE GTest::gtest_main GTest::gmock)
-    if(target MATCHES "_learner$")
-      target_compile_options(${target} PRIVATE ${_conclab_learner_flags})
-      target_precompile_headers(${target} REUSE_FROM conclab_learner_pch)
-    else()
-      target_precompile_headers(${target} REUSE_FROM conclab_test_pch)
-    endif()
+    target_compile_options(${target} PRIVATE ${_conclab_test_flags})
+    target_precompile_headers(${target} REUSE_FROM conclab_test_pch)
   endif()
-  foreach(f IN LISTS files)
-    if(f MATCHES "\\.cpp$")
-      target_sources(${target} PRIVATE "${impl_dir}/${f}")
-    endif()
+  foreach(f IN LISTS _conclab_lab_SOURCES)
+    target_sources(${target} PRIVATE "${impl_dir}/${f}")
   endforeach()
   # The implementation folder comes first: tests include the editable headers by bare name.
-  target_include_directories(${target} PRIVATE "${impl_dir}" "${lab_dir}")
-  target_link_libraries(${target} PRIVATE conclab::flags conclab::support ${link})
+  target_include_directories(${target} PRIVATE "${impl_dir}" "${_conclab_lab_DIR}")
+  target_link_libraries(${target} PRIVATE conclab::flags conclab::support ${_conclab_lab_LINK})
 endfunction()
 
-function(conclab_add_lab lab_dir)
-  set(toml "${lab_dir}/lab.toml")
-  lab_toml_get_string("${toml}" id id)
-  lab_toml_get_list("${toml}" files files)
-  lab_toml_get_list("${toml}" link link)
-  if(id STREQUAL "" OR files STREQUAL "")
-    message(FATAL_ERROR "${toml}: 'id' and 'files' are required (see docs/authoring.md)")
-  endif()
-  string(REPLACE "." "_" tid "${id}")
-
-  file(RELATIVE_PATH rel "${PROJECT_SOURCE_DIR}" "${lab_dir}")
-  if(rel MATCHES "^projects/")
-    set(sol_dir "${PROJECT_SOURCE_DIR}/solutions/${rel}")
-  else()
-    string(REGEX REPLACE "^labs/" "" sub "${rel}")
-    set(sol_dir "${PROJECT_SOURCE_DIR}/solutions/${sub}")
-  endif()
-
-  file(GLOB tests CONFIGURE_DEPENDS "${lab_dir}/*_test.cpp")
-  file(GLOB benches CONFIGURE_DEPENDS "${lab_dir}/*_bench.cpp")
-  if(tests STREQUAL "")
-    message(FATAL_ERROR "${lab_dir}: a lab needs a <name>_test.cpp with its graded tests")
-  endif()
-
-  # The learner's build: only ever built on demand.
-  _conclab_impl_target(lab_${tid}_learner test "${lab_dir}" "${lab_dir}" "${files}" "${link}" "${tests}")
-  set_target_properties(lab_${tid}_learner PROPERTIES EXCLUDE_FROM_ALL ON)
-  add_dependencies(conclab_starters lab_${tid}_learner)
-  if(CONCLAB_SANITIZER STREQUAL "")
-    # The starter must compile and leave work to do; checked in the default tree only.
-    add_test(NAME "contract/${id}/starter"
-             COMMAND ${CONCLAB_CLI_COMMAND} maint verify ${id} --variant starter --build-dir "${PROJECT_BINARY_DIR}"
-             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
-    set_tests_properties("contract/${id}/starter" PROPERTIES LABELS "contract;starter")
-  endif()
-
-  foreach(variant IN ITEMS naive improved final)
-    if(NOT IS_DIRECTORY "${sol_dir}/${variant}")
-      continue()
-    endif()
-    _conclab_impl_target(lab_${tid}_${variant} test "${lab_dir}" "${sol_dir}/${variant}" "${files}" "${link}" "${tests}")
-    add_test(NAME "contract/${id}/${variant}"
-             COMMAND ${CONCLAB_CLI_COMMAND} maint verify ${id} --variant ${variant} --build-dir "${PROJECT_BINARY_DIR}"
-             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
-    # 77: lab.toml makes no claim about this variant in this tree (naive without `fails` here).
-    set_tests_properties("contract/${id}/${variant}" PROPERTIES LABELS "contract;${variant}" SKIP_RETURN_CODE 77)
+function(conclab_impl)
+  cmake_parse_arguments(I "CONTRACT" "LAB;WHO;DIR;TARGET;BENCH_TARGET" "" ${ARGN})
+  set(tests "")
+  foreach(t IN LISTS _conclab_lab_TESTS)
+    list(APPEND tests "${_conclab_lab_DIR}/${t}")
   endforeach()
-
-  if(benches AND CONCLAB_SANITIZER STREQUAL "")
-    _conclab_impl_target(bench_${tid}_learner bench "${lab_dir}" "${lab_dir}" "${files}" "${link}" "${benches}")
-    foreach(variant IN ITEMS naive improved final)
-      if(IS_DIRECTORY "${sol_dir}/${variant}")
-        _conclab_impl_target(bench_${tid}_${variant} bench "${lab_dir}" "${sol_dir}/${variant}" "${files}" "${link}" "${benches}")
-        add_dependencies(conclab_benchmarks bench_${tid}_${variant})
-      endif()
+  _conclab_target(${I_TARGET} test "${I_DIR}" "${tests}")
+  if(I_WHO STREQUAL "starter")
+    set_target_properties(${I_TARGET} PROPERTIES EXCLUDE_FROM_ALL ON)  # conclab builds it on demand
+    add_dependencies(conclab_starters ${I_TARGET})
+  endif()
+  if(I_CONTRACT AND _conclab_cli)
+    add_test(NAME "contract/${I_LAB}/${I_WHO}"
+             COMMAND "${_conclab_cli}" --root "${PROJECT_SOURCE_DIR}" maint verify ${I_LAB} --variant ${I_WHO} --build-dir "${PROJECT_BINARY_DIR}")
+    string(REGEX REPLACE "/.*" "" family "${I_WHO}")  # wrong/<slug> -> wrong
+    set_tests_properties("contract/${I_LAB}/${I_WHO}" PROPERTIES LABELS "contract;${family}" SKIP_RETURN_CODE 77)
+  endif()
+  if(I_BENCH_TARGET)
+    set(benches "")
+    foreach(b IN LISTS _conclab_lab_BENCHMARKS)
+      list(APPEND benches "${_conclab_lab_DIR}/${b}")
     endforeach()
+    _conclab_target(${I_BENCH_TARGET} bench "${I_DIR}" "${benches}")
+    if(NOT I_WHO STREQUAL "starter")
+      add_dependencies(conclab_benchmarks ${I_BENCH_TARGET})
+    endif()
   endif()
 endfunction()
 
-function(conclab_discover_labs)
-  file(GLOB lab_tomls CONFIGURE_DEPENDS
-       "${PROJECT_SOURCE_DIR}/labs/*/*/lab.toml"
-       "${PROJECT_SOURCE_DIR}/projects/*/lab.toml")
-  list(SORT lab_tomls)
-  foreach(toml IN LISTS lab_tomls)
-    get_filename_component(dir "${toml}" DIRECTORY)
-    conclab_add_lab("${dir}")
-  endforeach()
+# Asks conclab for this tree's labs (or takes CONCLAB_LAB_FACTS), and re-asks whenever the labs may have changed.
+function(conclab_add_labs)
+  set(tree default)
+  if(CONCLAB_SANITIZER MATCHES "thread")
+    set(tree tsan)
+  endif()
+  set(facts "${CONCLAB_LAB_FACTS}")
+  set(_conclab_cli "")  # also runs the contract tests; none without it (the grader's scratch copies)
+  if(facts STREQUAL "")
+    set(_conclab_cli "${CONCLAB_CLI}")
+    if(_conclab_cli STREQUAL "" AND EXISTS "${PROJECT_SOURCE_DIR}/conclab")
+      set(_conclab_cli "${PROJECT_SOURCE_DIR}/conclab")  # the wrapper: builds the CLI into build/cli when it must
+      message(STATUS "Asking conclab for the labs (the first time, ./conclab builds it: about a minute)")
+    elseif(_conclab_cli STREQUAL "")
+      message(FATAL_ERROR "This build needs the conclab CLI to know its labs: configure with -DCONCLAB_CLI=<path to conclab>.")
+    endif()
+    set(facts "${PROJECT_BINARY_DIR}/conclab-labs.cmake")
+    execute_process(COMMAND "${_conclab_cli}" --root "${PROJECT_SOURCE_DIR}" maint labs --cmake ${tree} --out "${facts}"
+                    RESULT_VARIABLE failed OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(failed)
+      message(FATAL_ERROR "conclab could not read the labs:\n${output}")
+    endif()
+    # Ask again when a lab appears (its lab.toml or a test file) or a lab.toml changes.
+    file(GLOB_RECURSE lab_files CONFIGURE_DEPENDS LIST_DIRECTORIES false
+         "${PROJECT_SOURCE_DIR}/labs/lab.toml" "${PROJECT_SOURCE_DIR}/labs/*_test.cpp" "${PROJECT_SOURCE_DIR}/labs/*_bench.cpp"
+         "${PROJECT_SOURCE_DIR}/projects/lab.toml" "${PROJECT_SOURCE_DIR}/projects/*_test.cpp" "${PROJECT_SOURCE_DIR}/projects/*_bench.cpp")
+    file(GLOB tomls "${PROJECT_SOURCE_DIR}/labs/*/*/lab.toml" "${PROJECT_SOURCE_DIR}/projects/*/lab.toml")
+    set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${tomls})
+  endif()
+  include("${facts}")
 endfunction()

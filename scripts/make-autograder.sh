@@ -6,11 +6,12 @@
 #
 # LAB is a lab id (00.01, P01). The zip (default: build/autograder-<LAB>.zip) holds, at its root:
 #   setup.sh         Gradescope runs it once, as root, to build the image: installs the packages
-#                    (scripts/setup.sh), builds conclab, and prepares the scratch build of the lab
+#                    (scripts/setup.sh), builds conclab (build/cli), and prepares the scratch build of the lab
 #                    (configured, starter built, tests listed), so each submission starts warm.
 #   run_autograder   Gradescope runs it per submission: /autograder/submission in,
 #                    /autograder/results/results.json out (written even when grading fails).
-# and beside them what those need: the build files, support/, tools/conclab, scripts/setup.sh and the one
+# and beside them what those need: the build files, support/, tools/conclab and its ./conclab wrapper,
+# scripts/setup.sh and the one
 # lab's folder. Never solutions/, never other labs.
 #
 # Use Gradescope's Ubuntu 24.04 base image (the course needs CMake >= 3.25). Memory: 2 GB or more.
@@ -32,20 +33,23 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$lab" ] || usage
 
-# The lab folder whose lab.toml has this id (the id is on one line, as the lab contract requires).
-lab_dir=""
-for toml in "$root"/labs/*/*/lab.toml "$root"/projects/*/lab.toml; do
-  [ -f "$toml" ] || continue
-  if grep -Eq "^[[:space:]]*id[[:space:]]*=[[:space:]]*\"$lab\"" "$toml"; then
-    lab_dir=$(dirname "$toml")
-    break
-  fi
-done
-if [ -z "$lab_dir" ]; then
-  echo "make-autograder.sh: no lab with id \"$lab\" under $root (ids look like 00.01 or P01)." >&2
+# The lab's folder, from conclab (the one reader of lab.toml): $CONCLAB if set, else the course's ./conclab.
+cli=${CONCLAB:-$root/conclab}
+if [ ! -x "$cli" ]; then
+  echo "make-autograder.sh: no conclab to read the labs with ($cli); set CONCLAB=<path to conclab>." >&2
   exit 2
 fi
-lab_rel=${lab_dir#"$root"/}
+lab_rel=$("$cli" --root "$root" maint labs --json | python3 -c '
+import json, sys
+want = sys.argv[1]
+for lab in json.load(sys.stdin)["labs"]:
+    if lab["id"] == want:
+        print(lab["dir"])
+' "$lab") || exit 2
+if [ -z "$lab_rel" ]; then
+  echo "make-autograder.sh: no lab with id \"$lab\" under $root (ids look like 00.01 or P01; \`conclab list\` shows them)." >&2
+  exit 2
+fi
 [ -n "$out" ] || out="$root/build/autograder-$lab.zip"
 case $out in /*) ;; *) out="$PWD/$out" ;; esac
 
@@ -56,7 +60,7 @@ copy() {  # copy <path relative to the course>: files and folders, without build
   mkdir -p "$stage/$(dirname "$rel")"
   tar -C "$root" --exclude=build --exclude=.git --exclude=.conclab -cf - "$rel" | tar -C "$stage" -xf -
 }
-for p in CMakeLists.txt CMakePresets.json cmake support tools/conclab scripts/setup.sh "$lab_rel"; do copy "$p"; done
+for p in CMakeLists.txt CMakePresets.json conclab cmake support tools/conclab scripts/setup.sh "$lab_rel"; do copy "$p"; done
 
 cat >"$stage/setup.sh" <<EOF
 #!/usr/bin/env bash
@@ -64,7 +68,7 @@ cat >"$stage/setup.sh" <<EOF
 set -euo pipefail
 cd "\$(dirname "\$0")"
 scripts/setup.sh
-build/default/bin/conclab --root "\$PWD" grade --lab $lab --prepare --jobs 1
+./conclab --root "\$PWD" grade --lab $lab --prepare --jobs 1
 EOF
 
 cat >"$stage/run_autograder" <<EOF
@@ -75,7 +79,7 @@ cat >"$stage/run_autograder" <<EOF
 set -uo pipefail
 ag=\${AUTOGRADER_ROOT:-/autograder}
 source="\$ag/source"
-conclab=\${CONCLAB:-\$source/build/default/bin/conclab}
+conclab=\${CONCLAB:-\$source/build/cli/bin/conclab}
 mkdir -p "\$ag/results"
 # CONCLAB_GRADE_ARGS: extra options, for trying the autograder locally (e.g. --work DIR).
 # shellcheck disable=SC2086

@@ -3,8 +3,9 @@
 #
 #   scripts/make-student-release.sh [--root COURSE] [--out DIR] [--check LAB] [--no-git]
 #
-# Left out: solutions/ (the naive, improved and final versions), the [variants.*] tables of each lab.toml
-# under labs/ and projects/ (their summaries describe the reference versions), build trees, .git (its
+# Left out: solutions/ (the naive, improved and final versions and the known-wrong variants), the [variants.*]
+# and [wrong.*] tables of each lab.toml under labs/ and projects/ (they describe the reference versions and
+# the bugs the tests catch; conclab cuts them out, `conclab maint release-toml`), build trees, .git (its
 # history holds the solutions), grades/ (the class's results), the course's CI hook (.ci/) and local
 # state (.conclab/). Everything else is copied as it is, so the release builds, and `./conclab check`
 # works in it: each lab's graded tests and its starter are there; the build simply has no reference
@@ -15,7 +16,8 @@
 #
 # --check LAB   afterwards, runs `./conclab check LAB --no-tsan` inside the release (builds conclab and
 #               the lab) and fails unless it gives a verdict on the starter (exit 0 or 1).
-# Default --out: build/student-release (inside the course, git-ignored).
+# Default --out: build/student-release (inside the course, git-ignored). The course's conclab does the cutting:
+# $CONCLAB if set, else the course's ./conclab wrapper (which builds it when needed).
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed 's/^# \{0,1\}//; /^set -euo/d' >&2; exit 2; }
@@ -60,22 +62,21 @@ else
     -cf - . | tar -C "$out" -xf -
 fi
 
-# lab.toml: drop every [variants.<name>] table (from its header to the next table that is not a variant).
+# lab.toml: without its [variants.*] and [wrong.*] tables, cut by conclab (which checks that nothing else changed).
+cli=${CONCLAB:-$root/conclab}
+if [ ! -x "$cli" ]; then
+  echo "make-student-release.sh: no conclab to cut the lab.toml files with ($cli); set CONCLAB=<path to conclab>." >&2
+  exit 2
+fi
 stripped=0
 while IFS= read -r -d '' toml; do
-  awk '
-    /^[[:space:]]*\[variants\.[^]]*\][[:space:]]*(#.*)?$/ { skip = 1; next }
-    /^[[:space:]]*\[/ { skip = 0 }
-    !skip { print }
-  ' "$toml" >"$toml.tmp"
-  # Trailing blank lines left where the tables were.
-  sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$toml.tmp" >"$toml"
-  rm -f "$toml.tmp"
+  "$cli" --root "$root" maint release-toml "$toml" >"$toml.tmp" || { rm -f "$toml.tmp"; exit 1; }
+  mv "$toml.tmp" "$toml"
   stripped=$((stripped + 1))
 done < <(find "$out/labs" "$out/projects" -name lab.toml -print0 2>/dev/null)
 
 # Nothing that names a reference file may be left behind.
-if [ -d "$out/solutions" ] || grep -rqs '^\[variants\.' --include=lab.toml "$out/labs" "$out/projects"; then
+if [ -d "$out/solutions" ] || grep -rqsE '^\s*\[(variants|wrong)[.\]]' --include=lab.toml "$out/labs" "$out/projects"; then
   echo "make-student-release.sh: the release still holds solutions; not finished." >&2
   exit 1
 fi
@@ -90,7 +91,7 @@ if [ "$git_init" = 1 ]; then
     git_init=0
   fi
 fi
-echo "Student release in $out ($stripped labs; no solutions/, no [variants.*]$([ "$git_init" = 1 ] && echo ", a fresh git repository with one commit" || echo ", no .git"))."
+echo "Student release in $out ($stripped labs; no solutions/, no [variants.*] or [wrong.*]$([ "$git_init" = 1 ] && echo ", a fresh git repository with one commit" || echo ", no .git"))."
 
 if [ -n "$check" ]; then
   echo "Checking that the release builds and that \`conclab check $check\` works there..."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the course needs (Debian 12 / Ubuntu packages) and builds the conclab CLI.
+# Installs what the course needs (Debian 12 / Ubuntu packages) and builds the conclab CLI (into build/cli).
 # Lab targets are not built here: each is built the first time you check it.
 #
 #   scripts/setup.sh            install missing packages (as root, or with sudo), configure, build conclab
@@ -25,6 +25,8 @@ packages=(
   clang                                   # the clang-tsa preset (-Wthread-safety)
   bubblewrap                              # sandbox for instructor grading
   stress-ng                               # scripts/stress-lab.sh
+  python3-pytest python3-pytest-xdist     # the CLI's end-to-end tests (tools/conclab/tests/e2e)
+  ccache                                  # scripts/test.sh: a compile cache shared by every clone
 )
 
 missing=()
@@ -67,10 +69,6 @@ elif [ $check_only = 1 ]; then
   exit 0
 fi
 
-if [ ! -f build/default/build.ninja ]; then
-  echo "Configuring the build (build/default)..."
-  cmake --preset default >/tmp/conclab-configure.log 2>&1 || { cat /tmp/conclab-configure.log >&2; exit 1; }
-fi
-echo "Building conclab..."
-cmake --build build/default --target conclab >/tmp/conclab-build.log 2>&1 || { tail -40 /tmp/conclab-build.log >&2; exit 1; }
+# The wrapper builds the CLI (build/cli) when it is missing or older than its sources.
+./conclab --version >/dev/null || exit 1
 echo "Setup done. Start with: ./conclab"

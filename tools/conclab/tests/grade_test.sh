@@ -11,6 +11,7 @@ set -uo pipefail
 
 CONCLAB=$1
 SRC=$2
+export CONCLAB  # the release and autograder scripts read lab facts with it
 FIXTURE="$SRC/tools/conclab/tests/fixture"
 HOSTILE="$SRC/tools/conclab/tests/grade_fixtures"
 WORK=$(mktemp -d /tmp/conclab-grade-test.XXXXXX)
@@ -96,7 +97,7 @@ PY
 }
 
 mkdir -p "$COURSE"
-cp -r "$SRC/CMakeLists.txt" "$SRC/CMakePresets.json" "$SRC/cmake" "$SRC/support" "$COURSE/"
+cp -r "$SRC/CMakeLists.txt" "$SRC/CMakePresets.json" "$SRC/conclab" "$SRC/cmake" "$SRC/support" "$COURSE/"
 cp -r "$FIXTURE/labs" "$FIXTURE/solutions" "$FIXTURE/modules" "$COURSE/"
 # conclab's own sources: the autograder zip carries them, to build conclab on Gradescope.
 mkdir -p "$COURSE/tools/conclab"

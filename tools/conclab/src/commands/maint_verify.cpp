@@ -1,0 +1,171 @@
+// `conclab maint verify LAB --variant V --build-dir TREE`: the lab contract for one implementation, in a built
+// tree (one CTest test per lab and variant runs it; docs/authoring.md has the table).
+//   final, improved: every graded test passes (and, in the TSan tree, no race report);
+//   naive and every wrong/<slug>: the failing tests are exactly the ones lab.toml names for this tree
+//   (`fails` / `fails_tsan`), so the tests are proven to catch that bug in every run;
+//   starter: compiles, and at least one graded test fails (default tree only).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <set>
+
+#include "app/errors.hpp"
+#include "commands/maint.hpp"
+#include "engine/checker.hpp"
+#include "ui/color.hpp"
+#include "util/text.hpp"
+
+namespace conclab::commands {
+
+namespace {
+
+using Names = std::set<std::string>;
+
+std::string tree_sanitizer(const fs::path& tree) {
+  std::ifstream in(tree / "CMakeCache.txt");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("CONCLAB_SANITIZER:", 0) == 0) return line.substr(line.find('=') + 1);
+  }
+  return {};
+}
+
+std::string join_names(const Names& names) { return join(std::vector<std::string>(names.begin(), names.end()), ", ", "(none)"); }
+
+// What the test results were, by name.
+struct Observed {
+  Names all, failing;
+  bool broken = false;
+};
+
+Observed observe(const CheckReport& r) {
+  Observed o;
+  for (const auto& run : r.runs) {
+    o.broken = o.broken || run.suite.broken;
+    for (const auto& t : run.suite.tests) {
+      o.all.insert(t.name);
+      if (t.verdict != Verdict::kPassed) o.failing.insert(t.name);
+    }
+  }
+  return o;
+}
+
+void show_failures(const CheckReport& r) {
+  for (const auto& run : r.runs) {
+    if (run.suite.broken) fmt::print("  the test program is broken: {}\n", run.suite.broken_message);
+    for (const auto& t : run.suite.tests) {
+      if (t.verdict == Verdict::kPassed) continue;
+      fmt::print("  {} ({})\n{}\n", t.name, verdict_name(t.verdict, Wording::kTest), out::indent(t.message, 6));
+    }
+  }
+}
+
+CheckReport run_in_tree(Context& ctx, const Lab& lab, const std::string& who, const fs::path& tree, bool tsan) {
+  if (tsan && tree != build_dir(ctx.course.root, BuildKind::kTsan)) {
+    // A TSan tree somewhere else: run its program directly.
+    SuiteOptions so;
+    so.binary = target_binary(tree, lab.target(who));
+    so.root = ctx.course.root;
+    so.preferred_files = lab.files;
+    so.timeout = std::chrono::seconds(lab.timeout_seconds);
+    so.tsan = true;
+    CheckReport r;
+    r.runs.push_back(BuildRun{BuildKind::kTsan, {}, run_suite(so), true});
+    return r;
+  }
+  CheckOptions opts;
+  opts.build = false;
+  opts.force_tsan_only = tsan;
+  opts.tsan = tsan;
+  if (!tsan) opts.default_tree = tree;
+  return check_lab(ctx.course, lab, who, opts);
+}
+
+int judge_starter(const Context& ctx, const Lab& lab, const CheckReport& r, const Observed& o) {
+  if (o.broken || o.failing.empty()) {
+    fmt::print("{} starter ({}): {}\n", lab.id, shown_path(ctx, lab.dir),
+               o.broken ? "the test program is broken"
+                        : "already passes every graded test: a starter must leave work to do. (If you are a learner who solved "
+                          "it, this check is for the course's maintainers; use ./conclab check.)");
+    show_failures(r);
+    return exit_code::kNotPassed;
+  }
+  fmt::print("{} starter: compiles and fails {} of {} graded tests, as it should.\n", lab.id, o.failing.size(), o.all.size());
+  return exit_code::kOk;
+}
+
+int judge_correct(const Lab& lab, const std::string& variant, const std::string& build_name, const CheckReport& r, const Observed& o) {
+  if (!o.failing.empty() || o.broken || o.all.empty()) {
+    fmt::print("{} {} ({} build): every graded test must pass, but {} did not:\n", lab.id, variant, build_name, join_names(o.failing));
+    show_failures(r);
+    return exit_code::kNotPassed;
+  }
+  fmt::print("{} {} ({} build): all {} graded tests pass.\n", lab.id, variant, build_name, o.all.size());
+  return exit_code::kOk;
+}
+
+int judge_must_fail(const Lab& lab, const std::string& variant, const std::string& build_name, const Names& expected,
+                    const CheckReport& r, const Observed& o) {
+  Names unknown;
+  for (const auto& n : expected) {
+    if (!o.all.contains(n)) unknown.insert(n);
+  }
+  if (!unknown.empty()) {
+    fmt::print("{} {}: lab.toml names tests that do not exist: {}\n", lab.id, variant, join_names(unknown));
+    return exit_code::kNotPassed;
+  }
+  if (o.failing == expected) {
+    fmt::print("{} {} ({} build): fails exactly {}, as lab.toml says.\n", lab.id, variant, build_name, join_names(o.failing));
+    return exit_code::kOk;
+  }
+  Names missing, extra;
+  std::set_difference(expected.begin(), expected.end(), o.failing.begin(), o.failing.end(), std::inserter(missing, missing.end()));
+  std::set_difference(o.failing.begin(), o.failing.end(), expected.begin(), expected.end(), std::inserter(extra, extra.end()));
+  fmt::print("{} {} ({} build): must fail exactly {}.\n", lab.id, variant, build_name, join_names(expected));
+  if (!missing.empty()) {
+    fmt::print("  expected to fail but passed: {} (the tests lost their teeth, or the bug is not deterministic)\n", join_names(missing));
+  }
+  if (!extra.empty()) fmt::print("  failed but not named in lab.toml: {}\n", join_names(extra));
+  show_failures(r);
+  return exit_code::kNotPassed;
+}
+
+}  // namespace
+
+int maint_verify(Context& ctx, const std::string& id, const std::string& variant, const fs::path& tree_arg) {
+  const Lab& lab = ctx.course.get(id);
+  const fs::path tree = fs::absolute(tree_arg);
+  const std::string san = tree_sanitizer(tree);
+  const bool tsan = san.find("thread") != std::string::npos;
+  const std::string build_name = tsan ? "TSan" : san.empty() ? "default" : san;
+  if (!san.empty() && !tsan) {
+    fmt::print("{} {}: not checked in a '{}' tree.\n", lab.id, variant, san);
+    return exit_code::kSkipped;
+  }
+  if (variant != kStarter && !is_reference_variant(variant) && !lab.variants.contains(variant)) {
+    throw UserError(fmt::format("Unknown variant '{}': use starter, naive, improved, final or one of the lab's wrong/<slug>.", variant),
+                    exit_code::kUsage);
+  }
+  std::optional<Names> expected;  // naive, wrong/<slug>: the tests that must fail here
+  if (must_fail(variant)) {
+    const VariantInfo info = lab.variants.contains(variant) ? lab.variants.at(variant) : VariantInfo{};
+    const auto& list = tsan ? info.fails_tsan : info.fails;
+    if (!list) {
+      fmt::print("{} {}: lab.toml names no tests that fail in the {} build ({}), so there is nothing to check here.\n", lab.id, variant,
+                 build_name, tsan ? "fails_tsan" : "fails");
+      return exit_code::kSkipped;
+    }
+    expected = Names(list->begin(), list->end());
+  } else if (variant == kStarter && tsan) {
+    fmt::print("{} starter: checked in the default build only.\n", lab.id);
+    return exit_code::kSkipped;
+  }
+  const CheckReport r = run_in_tree(ctx, lab, variant, tree, tsan);
+  const Observed o = observe(r);
+  if (variant == kStarter) return judge_starter(ctx, lab, r, o);
+  if (expected) return judge_must_fail(lab, variant, build_name, *expected, r, o);
+  return judge_correct(lab, variant, build_name, r, o);
+}
+
+}  // namespace conclab::commands

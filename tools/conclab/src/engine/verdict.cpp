@@ -1,0 +1,66 @@
+#include "engine/verdict.hpp"
+
+#include <array>
+
+namespace conclab {
+
+std::string_view verdict_name(Verdict v, Wording wording) {
+  switch (v) {
+    case Verdict::kPassed: return "passed";
+    case Verdict::kFailed: return "failed";
+    case Verdict::kRace: return "data race";
+    case Verdict::kHang:
+      return wording == Wording::kLab ? "deadlock or hang" : wording == Wording::kTest ? "hang" : "timeout";
+    case Verdict::kCrash: return "crash";
+    case Verdict::kResourceLimit: return "resource limit";
+    case Verdict::kNoCompile: return "does not compile";
+    case Verdict::kBroken: return "broken build";
+    case Verdict::kNotRun: return "not run";
+  }
+  return "?";
+}
+
+std::optional<Verdict> verdict_from_name(std::string_view name) {
+  static constexpr std::array kAll = {Verdict::kPassed, Verdict::kFailed, Verdict::kRace, Verdict::kHang,  Verdict::kCrash,
+                                      Verdict::kResourceLimit, Verdict::kNoCompile, Verdict::kBroken, Verdict::kNotRun};
+  for (const Verdict v : kAll) {
+    for (const Wording w : {Wording::kLab, Wording::kTest, Wording::kGrade}) {
+      if (verdict_name(v, w) == name) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view verdict_lesson(Verdict v) {
+  switch (v) {
+    case Verdict::kPassed: return "Every graded test passed.";
+    case Verdict::kFailed: return "A test saw a wrong result. Read its message: it says what was expected and what it means.";
+    case Verdict::kRace:
+      return "ThreadSanitizer saw two threads touch the same memory, at least one writing, with nothing ordering "
+             "them. That is undefined behaviour even when the answer looks right: protect the access with a mutex, "
+             "make it atomic, or stop sharing it.";
+    case Verdict::kHang:
+      return "A test never finished. Usually a deadlock (threads waiting for each other), a lost wakeup (a wait "
+             "whose notify already happened), or a thread nobody stops. The stacks show where each thread waited.";
+    case Verdict::kCrash:
+      return "The test process died. Common causes: a std::thread destroyed while still joinable (std::terminate), "
+             "memory used after it was freed, or an uncaught exception on a worker thread.";
+    case Verdict::kResourceLimit:
+      return "The test was stopped for using more than it may: memory, threads, output or CPU time. Look for a loop "
+             "that allocates or starts threads without end.";
+    case Verdict::kNoCompile: return "The compiler rejected the code. The first error is below; fix it and check again.";
+    case Verdict::kBroken:
+      return "The build system itself failed (not your code). `conclab doctor` checks the toolchain; "
+             "`rm -rf build` and `./conclab` rebuild from scratch.";
+    case Verdict::kNotRun: return "Nothing was run.";
+  }
+  return {};
+}
+
+Verdict worse(Verdict a, Verdict b) {
+  if (a == Verdict::kNotRun) return b;
+  if (b == Verdict::kNotRun) return a;
+  return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
+}
+
+}  // namespace conclab

@@ -1,0 +1,56 @@
+#include "model/release_toml.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+#include <toml++/toml.h>
+
+#include "app/errors.hpp"
+#include "util/files.hpp"
+#include "util/text.hpp"
+
+namespace conclab {
+
+namespace {
+
+// The tables a release leaves out.
+bool is_solution_key(std::string_view key) { return key == "variants" || key == "wrong"; }
+
+toml::table parse(const std::string& text, const std::string& shown) {
+  try {
+    return toml::parse(text, shown);
+  } catch (const toml::parse_error& e) {
+    throw UserError(fmt::format("{}:{}: {}", shown, e.source().begin.line, std::string(e.description())), exit_code::kEnvironment);
+  }
+}
+
+}  // namespace
+
+std::string release_lab_toml(const std::filesystem::path& lab_toml) {
+  const std::string shown = lab_toml.string();
+  const std::string text = read_text(lab_toml);
+  const toml::table original = parse(text, shown);
+  // A table header starts a section that lasts until the next header; drop the sections of the solution tables.
+  static const std::regex header(R"re(^\s*\[\[?\s*"?([A-Za-z0-9_-]+)"?\s*[.\]])re");
+  std::string out;
+  bool skipping = false;
+  for (const auto& line : lines_of(text)) {
+    std::smatch m;
+    if (std::regex_search(line, m, header)) skipping = is_solution_key(m[1].str());
+    if (!skipping) out += line + "\n";
+  }
+  while (out.size() >= 2 && out.ends_with("\n\n")) out.pop_back();
+  // What is left must be the original without exactly those tables.
+  const toml::table stripped = parse(out, shown);
+  toml::table expected = original;
+  for (const char* key : {"variants", "wrong"}) expected.erase(key);
+  if (stripped != expected) {
+    throw UserError(fmt::format("{}: the [variants.*] and [wrong.*] tables could not be cut out cleanly; write each as a table with its "
+                                "header on a line of its own (not as dotted keys or inline tables)",
+                                shown),
+                    exit_code::kEnvironment);
+  }
+  return out;
+}
+
+}  // namespace conclab

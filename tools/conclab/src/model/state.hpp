@@ -1,0 +1,53 @@
+// The learner's progress, kept in <course>/.conclab/state.json (git-ignored).
+//
+// Written atomically: the new state goes to a temporary file in the same folder, is flushed to disk,
+// and renamed over the old one, so a crash or Ctrl-C leaves either the old state or the new, never half.
+// A damaged file is moved aside (state.json.damaged-<time>) with a message, and a fresh state starts.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/verdict.hpp"
+
+namespace conclab {
+
+enum class LabStatus { kNotStarted, kAttempted, kPassed };
+
+struct LabProgress {
+  LabStatus status = LabStatus::kNotStarted;
+  int attempts = 0;                    // checks run
+  int hints_shown = 0;                 // how many hints `conclab hint` has revealed
+  std::string first_check;             // ISO-8601 UTC
+  std::string passed_at;               // ISO-8601 UTC, when it first passed
+  std::optional<Verdict> last_verdict; // the verdict of the latest check
+};
+
+class State {
+ public:
+  // Loads the state of the course at `root`. If the file is damaged it is set aside and `warning()`
+  // says so, in one sentence, with where the old file went.
+  static State load(const std::filesystem::path& root);
+
+  void save() const;
+
+  LabProgress& lab(const std::string& id) { return labs_[id]; }
+  // A check of the learner's code ended with `verdict`: count it, remember it, mark a first pass; then save.
+  void record_check(const std::string& id, Verdict verdict);
+  const LabProgress* find(const std::string& id) const;
+  bool passed(const std::string& id) const;
+  const std::optional<std::string>& warning() const { return warning_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::map<std::string, LabProgress> labs_;
+  std::optional<std::string> warning_;
+};
+
+// The current UTC time as 2026-11-21T19:42:05Z.
+std::string utc_now();
+
+}  // namespace conclab

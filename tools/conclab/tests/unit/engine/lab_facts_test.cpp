@@ -1,0 +1,55 @@
+// engine/lab_facts: what each build tree holds, decided by the CLI for CMake.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "course_fixture.hpp"
+#include "engine/lab_facts.hpp"
+#include "model/course.hpp"
+
+namespace conclab {
+namespace {
+
+using testing::CourseTest;
+using testing::write;
+
+bool has_line(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+TEST_F(CourseTest, TheDefaultTreeHoldsEveryImplementationAndTheClaimsItCanCheck) {
+  const std::string f = lab_facts_cmake(load_course(root_).labs, BuildKind::kDefault);
+  EXPECT_TRUE(has_line(f, "conclab_lab(ID [==[01.03]==]")) << f;
+  EXPECT_TRUE(has_line(f, "TESTS [==[q_test.cpp]==]")) << f;
+  EXPECT_TRUE(has_line(f, "WHO [==[starter]==] DIR [==[" + lab_.string() + "]==] TARGET lab_01_03_learner CONTRACT")) << f;
+  EXPECT_TRUE(has_line(f, "WHO [==[final]==] DIR [==[" + (solutions_ / "final").string() + "]==] TARGET lab_01_03_final CONTRACT")) << f;
+  // naive claims nothing for the default build (fails_tsan only): built, not checked.
+  EXPECT_TRUE(has_line(f, "TARGET lab_01_03_naive)\n")) << f;
+}
+
+TEST_F(CourseTest, TheTsanTreeHoldsOnlyWhatItChecks) {
+  write(lab_ / "lab.toml", std::string(kLabToml) + "[wrong.off-by-one]\nwhy = \"w\"\nfails = [\"Q.T\"]\n");
+  write(solutions_ / "wrong" / "off-by-one" / "q.hpp", "\n");
+  const std::string f = lab_facts_cmake(load_course(root_).labs, BuildKind::kTsan);
+  EXPECT_TRUE(has_line(f, "TARGET lab_01_03_naive CONTRACT")) << "naive names fails_tsan:\n" << f;
+  EXPECT_TRUE(has_line(f, "TARGET lab_01_03_learner)")) << "the learner's target, for conclab check, with no contract test:\n" << f;
+  EXPECT_FALSE(has_line(f, "wrong_off_by_one")) << "a wrong variant with no TSan claim is not built there:\n" << f;
+}
+
+TEST_F(CourseTest, ALabWithoutThreadSanitizerIsNotInTheTsanTree) {
+  std::string toml = kLabToml;
+  toml.replace(toml.find("sanitizers = [\"thread\"]"), 23, "sanitizers = []");
+  toml.replace(toml.find("fails_tsan"), 10, "fails");
+  write(lab_ / "lab.toml", toml);
+  EXPECT_EQ(lab_facts_cmake(load_course(root_).labs, BuildKind::kTsan).find("conclab_lab"), std::string::npos);
+}
+
+TEST_F(CourseTest, JsonFactsNameTargetsAndVariants) {
+  const auto j = nlohmann::json::parse(lab_facts_json(root_, load_course(root_).labs));
+  const auto& lab = j["labs"][0];
+  EXPECT_EQ(lab["id"], "01.03");
+  EXPECT_EQ(lab["targets"]["final"], "lab_01_03_final");
+  EXPECT_EQ(lab["variants"]["naive"]["fails_tsan"][0], "Q.T");
+  EXPECT_EQ(lab["dir"], "labs/01-primitives/03-blocking-queue");
+}
+
+}  // namespace
+}  // namespace conclab
