@@ -1,14 +1,14 @@
 # The labs of this build tree. CMake does not read lab.toml: the conclab CLI does (tools/conclab/src/model/lab.cpp,
 # the one reader), and writes what this tree holds as calls of the two functions below (`conclab maint labs
-# --cmake default|tsan`, generated into the build tree at configure time and again whenever a lab.toml, a lab
-# folder or a test file appears or changes).
+# --cmake default|tsan|bench`, generated into the build tree at configure time and again whenever a lab.toml,
+# a lab folder or a test file appears or changes).
 #
 #   conclab_lab(ID <id> DIR <lab folder> TESTS <x_test.cpp>... BENCHMARKS <x_bench.cpp>... SOURCES <editable .cpp>... LINK <target>...)
-#   conclab_impl(LAB <id> WHO <starter|naive|improved|final|wrong/slug> DIR <folder> TARGET <name> [BENCH_TARGET <name>] [CONTRACT])
+#   conclab_impl(LAB <id> WHO <starter|naive|improved|final|wrong/slug> DIR <folder> [TARGET <name>] [BENCH_TARGET <name>] [CONTRACT])
 #
 # Per implementation: TARGET, the graded tests compiled against DIR (the learner's target is only built on
-# demand, by conclab); BENCH_TARGET, its benchmark (on demand); CONTRACT, a CTest test "contract/<id>/<who>"
-# that runs `conclab maint verify`, which applies the lab contract (docs/authoring.md) in this tree.
+# demand, by conclab); BENCH_TARGET, its benchmark (on demand; the bench tree only); CONTRACT, a CTest test
+# "contract/<id>/<who>" that runs `conclab maint verify`, which applies the lab contract (docs/authoring.md).
 
 # Every graded test program of the tree (the learner's, and each reference and wrong version's) is built the same
 # way, so that the contract checks judge the reference versions exactly as `conclab check` and `conclab grade`
@@ -17,11 +17,8 @@
 # speed; -O1 halves a re-check after an edit (measured with g++ 12: 3.4 s -> 1.4 s for a small gtest file with
 # the header precompiled), and -g1 takes the 00.01 compile from 3.2 s to 2.1 s. The sanitizer trees keep full -g
 # for their reports. Benchmarks keep the tree's full optimisation.
-set(_conclab_test_flags -O1)
-if(CONCLAB_SANITIZER STREQUAL "")
-  list(APPEND _conclab_test_flags -g1)
-endif()
-add_library(conclab_test_pch OBJECT "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
+set(_conclab_test_flags ${CONCLAB_TEST_FLAGS})
+add_library(conclab_test_pch OBJECT EXCLUDE_FROM_ALL "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
 target_compile_options(conclab_test_pch PRIVATE ${_conclab_test_flags})
 target_link_libraries(conclab_test_pch PRIVATE conclab::flags conclab::support GTest::gtest)
 target_precompile_headers(conclab_test_pch PRIVATE "${CMAKE_CURRENT_LIST_DIR}/test_pch.hpp")
@@ -54,6 +51,23 @@ endfunction()
 
 function(conclab_impl)
   cmake_parse_arguments(I "CONTRACT" "LAB;WHO;DIR;TARGET;BENCH_TARGET" "" ${ARGN})
+  if(I_TARGET)
+    _conclab_test_program()
+  endif()
+  if(I_BENCH_TARGET)
+    set(benches "")
+    foreach(b IN LISTS _conclab_lab_BENCHMARKS)
+      list(APPEND benches "${_conclab_lab_DIR}/${b}")
+    endforeach()
+    _conclab_target(${I_BENCH_TARGET} bench "${I_DIR}" "${benches}")
+    if(NOT I_WHO STREQUAL "starter")
+      add_dependencies(conclab_benchmarks ${I_BENCH_TARGET})
+    endif()
+  endif()
+endfunction()
+
+# The graded test program of one implementation (called from conclab_impl, whose variables it sees).
+macro(_conclab_test_program)
   set(tests "")
   foreach(t IN LISTS _conclab_lab_TESTS)
     list(APPEND tests "${_conclab_lab_DIR}/${t}")
@@ -69,24 +83,11 @@ function(conclab_impl)
     string(REGEX REPLACE "/.*" "" family "${I_WHO}")  # wrong/<slug> -> wrong
     set_tests_properties("contract/${I_LAB}/${I_WHO}" PROPERTIES LABELS "contract;${family}" SKIP_RETURN_CODE 77)
   endif()
-  if(I_BENCH_TARGET)
-    set(benches "")
-    foreach(b IN LISTS _conclab_lab_BENCHMARKS)
-      list(APPEND benches "${_conclab_lab_DIR}/${b}")
-    endforeach()
-    _conclab_target(${I_BENCH_TARGET} bench "${I_DIR}" "${benches}")
-    if(NOT I_WHO STREQUAL "starter")
-      add_dependencies(conclab_benchmarks ${I_BENCH_TARGET})
-    endif()
-  endif()
-endfunction()
+endmacro()
 
 # Asks conclab for this tree's labs (or takes CONCLAB_LAB_FACTS), and re-asks whenever the labs may have changed.
 function(conclab_add_labs)
-  set(tree default)
-  if(CONCLAB_SANITIZER MATCHES "thread")
-    set(tree tsan)
-  endif()
+  set(tree "${CONCLAB_TREE}")
   set(facts "${CONCLAB_LAB_FACTS}")
   set(_conclab_cli "")  # also runs the contract tests; none without it (the grader's scratch copies)
   if(facts STREQUAL "")

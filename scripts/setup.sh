@@ -15,14 +15,14 @@ check_only=0
 
 # What each package is for; all from Debian 12's own archive.
 packages=(
-  g++ cmake ninja-build git python3      # compiler, build, reset (git), docs checks (python3)
+  g++ cmake ninja-build git python3      # the CLI and benchmarks (g++), build, reset (git), docs checks
   libgtest-dev libgmock-dev               # graded tests
   libbenchmark-dev                        # benchmarks
   libfmt-dev libcli11-dev                 # the conclab CLI
   libtomlplusplus-dev nlohmann-json3-dev  # lab.toml and JSON in the CLI
   libtbb-dev libsqlite3-dev               # capstone 3's peer benchmark; the grading gradebook
+  clang libclang-rt-dev lld               # the graded builds (their ThreadSanitizer runtime, a fast linker)
   gdb                                     # thread stacks when a test hangs
-  clang                                   # the clang-tsa preset (-Wthread-safety)
   bubblewrap                              # sandbox for instructor grading
   stress-ng                               # scripts/stress-lab.sh
   python3-pytest python3-pytest-xdist     # the CLI's end-to-end tests (tools/conclab/tests/e2e)

@@ -13,6 +13,7 @@
 // for, and it waits for them.
 #include <lazy.hpp>
 
+#include <conclab/sanitizers.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -160,7 +161,7 @@ TEST(LazyTest, ManyCallersRacingForTheFirstGetInitOnceAndShareOneObject) {
 }
 
 TEST(LazyTest, InitThatThrowsIsRunAgainByTheNextGet) {
-#if defined(__SANITIZE_THREAD__)
+#if CONCLAB_TSAN
   // Disabled under ThreadSanitizer: TSan replaces pthread_once, which libstdc++'s std::call_once is
   // built on, and its version never resets a once_flag whose function threw, so the retry below would
   // hang forever instead of running the initialiser again (the lesson shows it). A mutex-based Lazy

@@ -167,7 +167,7 @@ class BenchTable {
 
 // Runs one implementation's benchmark program; its JSON report, or nullopt (said on stderr) when it failed.
 std::optional<json> run_benchmark(const Context& ctx, const Lab& lab, const std::string& who, const BenchArgs& args) {
-  const fs::path tree = build_dir(ctx.course.root, BuildKind::kDefault);
+  const fs::path tree = build_dir(ctx.course.root, BuildKind::kBench);
   ProcessOptions p;
   p.argv = {target_binary(tree, lab.bench_target(who)).string(), "--benchmark_format=json",
             fmt::format("--benchmark_repetitions={}", args.repetitions), "--benchmark_report_aggregates_only=true"};
@@ -256,7 +256,7 @@ class BenchCommand final : public Command {
     std::vector<std::string> targets;
     for (const auto& w : who) targets.push_back(lab.bench_target(w));
     fmt::print(stderr, "Building {} benchmark programs...\n", targets.size());
-    const BuildResult b = build_targets(ctx.course.root, BuildKind::kDefault, targets);
+    const BuildResult b = build_targets(ctx.course.root, BuildKind::kBench, targets);
     if (!b.ok) {
       throw UserError(fmt::format("The benchmark of lab {} does not build:\n{}", lab.id, b.first_error),
                       b.configure_failed ? exit_code::kEnvironment : exit_code::kNoCompile);

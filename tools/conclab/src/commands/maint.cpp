@@ -118,8 +118,8 @@ class MaintCommand final : public Command {
     progress_md_->add_flag("--check", check_, "Only check that PROGRESS.md is up to date");
     labs_ = app.add_subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
     auto* json = labs_->add_flag("--json", json_, "As JSON (the default)");
-    labs_->add_option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default or tsan")
-        ->check(CLI::IsMember({"default", "tsan"}))
+    labs_->add_option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan or bench")
+        ->check(CLI::IsMember({"default", "tsan", "bench"}))
         ->excludes(json);
     labs_->add_option("--out", out_, "Write to this file (only when it changes) instead of standard output");
     release_toml_ = app.add_subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
@@ -147,8 +147,8 @@ class MaintCommand final : public Command {
 
  private:
   int print_labs(const Context& ctx) const {
-    const std::string text = cmake_tree_.empty() ? lab_facts_json(ctx.course.root, ctx.course.labs)
-                                                 : lab_facts_cmake(ctx.course.labs, cmake_tree_ == "tsan" ? BuildKind::kTsan : BuildKind::kDefault);
+    const BuildKind kind = cmake_tree_ == "tsan" ? BuildKind::kTsan : cmake_tree_ == "bench" ? BuildKind::kBench : BuildKind::kDefault;
+    const std::string text = cmake_tree_.empty() ? lab_facts_json(ctx.course.root, ctx.course.labs) : lab_facts_cmake(ctx.course.labs, kind);
     if (out_.empty()) {
       fmt::print("{}", text);
     } else if (read_text(out_) != text) {

@@ -17,7 +17,14 @@ fs::path self_path() {
   return ec ? fs::path("conclab") : self;
 }
 
-std::string_view preset_name(BuildKind kind) { return kind == BuildKind::kTsan ? "tsan" : "default"; }
+std::string_view preset_name(BuildKind kind) {
+  switch (kind) {
+    case BuildKind::kDefault: return "default";
+    case BuildKind::kTsan: return "tsan";
+    case BuildKind::kBench: return "bench";
+  }
+  return "default";
+}
 
 fs::path build_dir(const fs::path& root, BuildKind kind) { return root / "build" / std::string(preset_name(kind)); }
 

@@ -8,9 +8,10 @@
 
 namespace conclab {
 
-// The build trees a lab is checked in, one per CMake preset.
-enum class BuildKind { kDefault, kTsan };
-std::string_view preset_name(BuildKind kind);  // "default", "tsan"
+// The build trees, one per CMake preset: the graded tests (kDefault), the graded tests under ThreadSanitizer
+// (kTsan), the benchmarks (kBench, compiled with g++ -O2 as every published figure was).
+enum class BuildKind { kDefault, kTsan, kBench };
+std::string_view preset_name(BuildKind kind);  // "default", "tsan", "bench"
 
 struct BuildResult {
   bool ok = false;

@@ -61,7 +61,8 @@ std::string summarize_one_report(const std::vector<std::string>& lines, std::siz
     }
     if (line.rfind("  Location is", 0) == 0) {
       flush();
-      out += fmt::format("  {}\n", std::regex_replace(line.substr(2), address, ""));
+      // clang's runtime adds a second, unsymbolised line for stack locations ("global '??' ([stack]+0x...)").
+      if (line.find("global '?" "?'") == std::string::npos) out += fmt::format("  {}\n", std::regex_replace(line.substr(2), address, ""));
       continue;
     }
     if (line.rfind("  Thread T", 0) == 0 || (line.rfind("  Mutex M", 0) == 0 && line.find("created at") != std::string::npos)) {
@@ -188,6 +189,7 @@ std::string tidy_failure(const std::string& text, const fs::path& root) {
   int failures = 0;
   for (const auto& line : lines_of(relative_paths(text, root))) {
     if (line.find("WARNING: ThreadSanitizer") != std::string::npos) break;  // reports are summarised apart
+    if (line.rfind("LLVMSymbolizer:", 0) == 0 || line.rfind("==================", 0) == 0) continue;  // the symbolizer's noise
     if (std::regex_match(line, failure_head)) ++failures;
     if (failures <= 1) out += line + "\n";
   }

@@ -94,20 +94,25 @@ std::string lab_facts_cmake(const std::vector<Lab>& labs, BuildKind kind) {
       "# cmake/ConclabLabs.cmake. Do not edit; it is rewritten whenever a lab.toml changes.\n",
       preset_name(kind), preset_name(kind));
   for (const auto& lab : labs) {
-    if (kind == BuildKind::kTsan && !lab.needs_tsan()) continue;  // TSan only where a lab asks for it
+    if (kind == BuildKind::kTsan && !lab.needs_tsan()) continue;     // TSan only where a lab asks for it
+    if (kind == BuildKind::kBench && !lab.has_benchmark()) continue;  // the bench tree holds benchmarks only
     out += fmt::format("conclab_lab(ID {} DIR {}{}{}{}{})\n", bracket(lab.id), bracket(lab.dir.string()), cmake_list("TESTS", lab.tests),
-                       cmake_list("BENCHMARKS", kind == BuildKind::kDefault ? lab.benchmarks : std::vector<std::string>{}),
-                       cmake_list("SOURCES", editable_sources(lab)), cmake_list("LINK", lab.link));
+                       cmake_list("BENCHMARKS", lab.benchmarks), cmake_list("SOURCES", editable_sources(lab)), cmake_list("LINK", lab.link));
     std::vector<std::string> who = {std::string(kLearner)};
     for (const auto& v : lab.variants_on_disk()) who.push_back(v);
     for (const auto& w : who) {
+      if (kind == BuildKind::kBench) {
+        if (w == kLearner || is_reference_variant(w)) {
+          out += fmt::format("conclab_impl(LAB {} WHO {} DIR {} BENCH_TARGET {})\n", bracket(lab.id), bracket(w == kLearner ? "starter" : w),
+                             bracket(lab.impl_dir(w).string()), lab.bench_target(w));
+        }
+        continue;
+      }
       const bool contract = has_contract(lab, w, kind);
       // In the TSan tree, a variant without a claim there is not even built.
       if (kind == BuildKind::kTsan && w != kLearner && !contract) continue;
-      out += fmt::format("conclab_impl(LAB {} WHO {} DIR {} TARGET {}{}{})\n", bracket(lab.id), bracket(w == kLearner ? "starter" : w),
-                         bracket(lab.impl_dir(w).string()), lab.target(w),
-                         kind == BuildKind::kDefault && lab.has_benchmark() ? " BENCH_TARGET " + lab.bench_target(w) : "",
-                         contract ? " CONTRACT" : "");
+      out += fmt::format("conclab_impl(LAB {} WHO {} DIR {} TARGET {}{})\n", bracket(lab.id), bracket(w == kLearner ? "starter" : w),
+                         bracket(lab.impl_dir(w).string()), lab.target(w), contract ? " CONTRACT" : "");
     }
   }
   return out;

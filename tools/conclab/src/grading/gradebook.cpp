@@ -234,60 +234,57 @@ std::string render(const Table& t, const std::string& format) {
 
 }  // namespace
 
-std::string gradebook_export(const GradebookExport& o) {
-  if (o.format != "csv" && o.format != "json") {
-    throw UserError(fmt::format("Unknown format '{}': use csv or json.", o.format), exit_code::kUsage);
-  }
-  Db db(o.db, false);
+namespace {
+
+// Every grading of every learner, oldest first.
+Table history_table(Db& db, const std::string& lab) {
   Table t;
-  if (o.history) {
-    t.columns = {"grading", "graded_at", "lab", "learner", "score", "max", "verdict", "files_hash"};
-    Stmt q(db, "SELECT s.grading_id, g.graded_at, s.lab, s.learner, s.score, s.max_score, s.verdict, s.files_hash FROM submissions s "
-               "JOIN gradings g ON g.id = s.grading_id WHERE (?1 = '' OR s.lab = ?1) ORDER BY s.grading_id, s.learner");
-    q.bind(1, o.lab);
-    while (q.step()) {
-      t.rows.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), q.integer(4), q.integer(5), q.text(6), q.text(7)});
-    }
-    return render(t, o.format);
+  t.columns = {"grading", "graded_at", "lab", "learner", "score", "max", "verdict", "files_hash"};
+  Stmt q(db, "SELECT s.grading_id, g.graded_at, s.lab, s.learner, s.score, s.max_score, s.verdict, s.files_hash FROM submissions s "
+             "JOIN gradings g ON g.id = s.grading_id WHERE (?1 = '' OR s.lab = ?1) ORDER BY s.grading_id, s.learner");
+  q.bind(1, lab);
+  while (q.step()) t.rows.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), q.integer(4), q.integer(5), q.text(6), q.text(7)});
+  return t;
+}
+
+// One row per learner, one column per lab: each learner's latest score in each lab.
+Table labs_table(Db& db) {
+  std::map<std::string, long long> lab_max;
+  {
+    Stmt q(db, "SELECT lab, max_score FROM gradings WHERE id IN (SELECT MAX(id) FROM gradings GROUP BY lab) ORDER BY lab");
+    while (q.step()) lab_max[q.text(0)] = q.integer(1);
   }
-  if (o.lab.empty()) {
-    // One row per learner, one column per lab: each learner's latest score in each lab.
-    std::map<std::string, long long> lab_max;
-    {
-      Stmt q(db, "SELECT lab, max_score FROM gradings WHERE id IN (SELECT MAX(id) FROM gradings GROUP BY lab) ORDER BY lab");
-      while (q.step()) lab_max[q.text(0)] = q.integer(1);
-    }
-    std::map<std::string, std::map<std::string, long long>> scores;
-    {
-      Stmt q(db, "SELECT learner, lab, score FROM latest");
-      while (q.step()) scores[q.text(0)][q.text(1)] = q.integer(2);
-    }
-    t.columns = {"learner"};
-    long long all_max = 0;
+  std::map<std::string, std::map<std::string, long long>> scores;
+  {
+    Stmt q(db, "SELECT learner, lab, score FROM latest");
+    while (q.step()) scores[q.text(0)][q.text(1)] = q.integer(2);
+  }
+  Table t;
+  t.columns = {"learner"};
+  long long all_max = 0;
+  for (const auto& [lab, max] : lab_max) {
+    t.columns.push_back(lab);
+    all_max += max;
+  }
+  t.columns.insert(t.columns.end(), {"total", "max"});
+  for (const auto& [learner, by_lab] : scores) {
+    std::vector<json> row = {learner};
+    long long total = 0;
     for (const auto& [lab, max] : lab_max) {
-      t.columns.push_back(lab);
-      all_max += max;
+      auto it = by_lab.find(lab);
+      row.emplace_back(it == by_lab.end() ? json(nullptr) : json(it->second));
+      if (it != by_lab.end()) total += it->second;
     }
-    t.columns.insert(t.columns.end(), {"total", "max"});
-    for (const auto& [learner, by_lab] : scores) {
-      std::vector<json> row = {learner};
-      long long total = 0;
-      for (const auto& [lab, max] : lab_max) {
-        auto it = by_lab.find(lab);
-        if (it == by_lab.end()) {
-          row.emplace_back(nullptr);
-        } else {
-          row.emplace_back(it->second);
-          total += it->second;
-        }
-      }
-      row.emplace_back(total);
-      row.emplace_back(all_max);
-      t.rows.push_back(std::move(row));
-    }
-    return render(t, o.format);
+    row.emplace_back(total);
+    row.emplace_back(all_max);
+    t.rows.push_back(std::move(row));
   }
-  // One lab: one row per learner (their latest grading of it), one column per test.
+  return t;
+}
+
+// One lab: one row per learner (their latest grading of it), one column per test. A UserError naming the labs
+// the gradebook has when it has none of this one.
+Table lab_table(Db& db, const GradebookExport& o) {
   std::vector<std::string> tests;
   {
     Stmt q(db, "SELECT DISTINCT test FROM test_results WHERE lab = ?1 AND grading_id = (SELECT MAX(id) FROM gradings WHERE lab = ?1) "
@@ -295,14 +292,13 @@ std::string gradebook_export(const GradebookExport& o) {
     q.bind(1, o.lab);
     while (q.step()) tests.push_back(q.text(0));
   }
+  Table t;
   t.columns = {"learner"};
   t.columns.insert(t.columns.end(), tests.begin(), tests.end());
   t.columns.insert(t.columns.end(), {"total", "max", "verdict", "graded_at"});
   Stmt q(db, "SELECT learner, grading_id, score, max_score, verdict, graded_at FROM latest WHERE lab = ?1 ORDER BY learner");
   q.bind(1, o.lab);
-  bool any = false;
   while (q.step()) {
-    any = true;
     const std::string learner = q.text(0);
     std::map<std::string, long long> points;
     Stmt p(db, "SELECT test, points FROM test_results WHERE grading_id = ?1 AND learner = ?2");
@@ -316,14 +312,25 @@ std::string gradebook_export(const GradebookExport& o) {
     row.insert(row.end(), {json(q.integer(2)), json(q.integer(3)), json(q.text(4)), json(q.text(5))});
     t.rows.push_back(std::move(row));
   }
-  if (!any) {
+  if (t.rows.empty()) {
     std::string labs;
     Stmt l(db, "SELECT DISTINCT lab FROM gradings ORDER BY lab");
     while (l.step()) labs += (labs.empty() ? "" : ", ") + l.text(0);
     throw UserError(fmt::format("The gradebook {} has no grades for lab {}; it has {}.", o.db.string(), o.lab, labs.empty() ? "none yet" : labs),
                     exit_code::kUsage);
   }
-  return render(t, o.format);
+  return t;
+}
+
+}  // namespace
+
+std::string gradebook_export(const GradebookExport& o) {
+  if (o.format != "csv" && o.format != "json") {
+    throw UserError(fmt::format("Unknown format '{}': use csv or json.", o.format), exit_code::kUsage);
+  }
+  Db db(o.db, false);
+  if (o.history) return render(history_table(db, o.lab), o.format);
+  return render(o.lab.empty() ? labs_table(db) : lab_table(db, o), o.format);
 }
 
 }  // namespace conclab::grading

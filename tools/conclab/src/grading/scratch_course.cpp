@@ -96,9 +96,6 @@ void ScratchCourse::configure(BuildKind kind, const GradeProgress& progress) {
   RunSpec spec = build_spec();
   spec.program = "cmake";
   spec.args = {"-S", root_.string(), "--preset", std::string(preset_name(kind)), "-DCONCLAB_LAB_FACTS=" + facts_file(root_, kind).string()};
-  // The normal build without -g: debug information changes no generated code, no normal run is ever
-  // symbolised, and it is an eighth of the compile time. (TSan keeps it: its reports need lines.)
-  if (kind == BuildKind::kDefault) spec.args.push_back("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG");
   const auto r = run(spec, build_limits(std::chrono::minutes(10)));
   if (!r.process.ok()) {
     throw UserError(fmt::format("Configuring the scratch copy of the course ({} build, in {}) failed:\n{}", preset_name(kind), tree.string(),

@@ -72,7 +72,12 @@ const bool g_registered = [] {
 
 }  // namespace
 
-#if defined(__SANITIZE_THREAD__)
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CONCLAB_WITNESS_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(CONCLAB_WITNESS_TSAN)
 // ThreadSanitizer calls this for every report it prints (a weak hook of its runtime).
 extern "C" void __tsan_on_report(const void*) { g_reports.fetch_add(1); }
 #endif

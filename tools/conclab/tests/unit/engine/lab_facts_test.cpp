@@ -34,6 +34,17 @@ TEST_F(CourseTest, TheTsanTreeHoldsOnlyWhatItChecks) {
   EXPECT_FALSE(has_line(f, "wrong_off_by_one")) << "a wrong variant with no TSan claim is not built there:\n" << f;
 }
 
+TEST_F(CourseTest, TheBenchTreeHoldsOnlyBenchmarks) {
+  EXPECT_EQ(lab_facts_cmake(load_course(root_).labs, BuildKind::kBench).find("conclab_lab"), std::string::npos)
+      << "a lab without a benchmark is not in the bench tree";
+  write(lab_ / "q_bench.cpp", "\n");
+  const std::string f = lab_facts_cmake(load_course(root_).labs, BuildKind::kBench);
+  EXPECT_TRUE(has_line(f, "WHO [==[final]==] DIR [==[" + (solutions_ / "final").string() + "]==] BENCH_TARGET bench_01_03_final)\n")) << f;
+  EXPECT_TRUE(has_line(f, "BENCH_TARGET bench_01_03_learner)")) << f;
+  EXPECT_FALSE(has_line(f, " TARGET lab_")) << "no test programs there:\n" << f;
+  EXPECT_FALSE(has_line(f, "CONTRACT")) << f;
+}
+
 TEST_F(CourseTest, ALabWithoutThreadSanitizerIsNotInTheTsanTree) {
   std::string toml = kLabToml;
   toml.replace(toml.find("sanitizers = [\"thread\"]"), 23, "sanitizers = []");
