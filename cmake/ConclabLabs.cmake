@@ -105,9 +105,9 @@ function(conclab_add_labs)
       message(FATAL_ERROR "conclab could not read the labs:\n${output}")
     endif()
     # Ask again when a lab appears (its lab.toml or a test file) or a lab.toml changes.
-    file(GLOB_RECURSE lab_files CONFIGURE_DEPENDS LIST_DIRECTORIES false
-         "${PROJECT_SOURCE_DIR}/labs/lab.toml" "${PROJECT_SOURCE_DIR}/labs/*_test.cpp" "${PROJECT_SOURCE_DIR}/labs/*_bench.cpp"
-         "${PROJECT_SOURCE_DIR}/projects/lab.toml" "${PROJECT_SOURCE_DIR}/projects/*_test.cpp" "${PROJECT_SOURCE_DIR}/projects/*_bench.cpp")
+    file(GLOB lab_files CONFIGURE_DEPENDS LIST_DIRECTORIES false
+         "${PROJECT_SOURCE_DIR}/labs/*/*/lab.toml" "${PROJECT_SOURCE_DIR}/labs/*/*/*_test.cpp" "${PROJECT_SOURCE_DIR}/labs/*/*/*_bench.cpp"
+         "${PROJECT_SOURCE_DIR}/projects/*/lab.toml" "${PROJECT_SOURCE_DIR}/projects/*/*_test.cpp" "${PROJECT_SOURCE_DIR}/projects/*/*_bench.cpp")
     file(GLOB tomls "${PROJECT_SOURCE_DIR}/labs/*/*/lab.toml" "${PROJECT_SOURCE_DIR}/projects/*/lab.toml")
     set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${tomls})
   endif()

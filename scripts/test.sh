@@ -27,8 +27,25 @@ while [ $# -gt 0 ]; do
 done
 jobs=$(nproc 2>/dev/null || echo 2)
 start=$(date +%s)
-step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+timings=()  # "seconds step" for the summary at the end
+last_step="" last_start=$start
+step() {
+  local now
+  now=$(date +%s)
+  [ -n "$last_step" ] && timings+=("$((now - last_start)) $last_step")
+  last_step=$1 last_start=$now
+  printf '\n== %s (%ss)\n' "$1" "$((now - start))"
+}
 failed=()
+# run_ctest <build dir> <name> [ctest args...]: CTest with its output kept, then its five slowest tests.
+run_ctest() {
+  local dir=$1 name=$2
+  shift 2
+  local log="$dir/ctest-summary.log"
+  if ctest --test-dir "$dir" -j "$jobs" --output-on-failure "$@" | tee "$log"; then :; else failed+=("$name"); fi
+  echo "Slowest in $name:"
+  grep -E "Test +#[0-9]+:" "$log" | sed -E 's/.*Test +#[0-9]+: ([^ ]+) .* ([0-9.]+) sec$/\2 s  \1/' | sort -rn | head -5 | sed 's/^/  /' || true
+}
 
 step "setup"
 scripts/setup.sh
@@ -69,17 +86,17 @@ sys.exit("scripts/test.sh: there is no lab " + repr(want) + "; ./conclab list sh
   configure default
   # shellcheck disable=SC2086
   cmake --build build/default -j "$jobs" --target ${info[1]}
-  ctest --test-dir build/default -j "$jobs" --output-on-failure -R "^contract/$id/" || failed+=("contract $id (default)")
+  run_ctest build/default "contract $id (default)" -R "^contract/$id/"
   if [ "${info[2]}" = True ]; then
     step "lab $id: ThreadSanitizer build and its contract"
     configure tsan
     cmake --build build/tsan -j "$jobs"
-    ctest --test-dir build/tsan -j "$jobs" --output-on-failure -R "^contract/$id/" || failed+=("contract $id (tsan)")
+    run_ctest build/tsan "contract $id (tsan)" -R "^contract/$id/"
   fi
 else
   step "the CLI's tests (unit, end to end)"
   cmake --build build/cli -j "$jobs"
-  ctest --test-dir build/cli --output-on-failure || failed+=("ctest cli")
+  run_ctest build/cli "ctest cli"
 
   step "configure and build (default)"
   configure default
@@ -87,18 +104,20 @@ else
   cmake --build build/default -j "$jobs" --target conclab_starters
 
   step "CTest: default build"
-  ctest --test-dir build/default -j "$jobs" --output-on-failure || failed+=("ctest default")
+  run_ctest build/default "ctest default"
 
   step "configure and build (ThreadSanitizer)"
   configure tsan
   cmake --build build/tsan -j "$jobs"
 
   step "CTest: ThreadSanitizer build"
-  ctest --test-dir build/tsan -j "$jobs" --output-on-failure || failed+=("ctest tsan")
+  run_ctest build/tsan "ctest tsan"
 
 fi
 
 step "done"
+echo "Time per step:"
+for t in "${timings[@]}"; do printf '  %5ss  %s\n' "${t%% *}" "${t#* }"; done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1

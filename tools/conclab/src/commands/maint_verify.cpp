@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -22,6 +23,8 @@ namespace conclab::commands {
 namespace {
 
 using Names = std::set<std::string>;
+
+constexpr double kSlowVariantSeconds = 5;
 
 std::string tree_sanitizer(const fs::path& tree) {
   std::ifstream in(tree / "CMakeCache.txt");
@@ -161,11 +164,21 @@ int maint_verify(Context& ctx, const std::string& id, const std::string& variant
     fmt::print("{} starter: checked in the default build only.\n", lab.id);
     return exit_code::kSkipped;
   }
+  const auto start = std::chrono::steady_clock::now();
   const CheckReport r = run_in_tree(ctx, lab, variant, tree, tsan);
   const Observed o = observe(r);
-  if (variant == kStarter) return judge_starter(ctx, lab, r, o);
-  if (expected) return judge_must_fail(lab, variant, build_name, *expected, r, o);
-  return judge_correct(lab, variant, build_name, r, o);
+  const int code = variant == kStarter ? judge_starter(ctx, lab, r, o)
+                   : expected          ? judge_must_fail(lab, variant, build_name, *expected, r, o)
+                                       : judge_correct(lab, variant, build_name, r, o);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The suite runs this for every variant of every lab: a variant that is only caught by a timeout costs that
+  // timeout in every run (docs/authoring.md, "The suite's budget").
+  if (seconds > kSlowVariantSeconds) {
+    fmt::print("  slow: {:.1f} s (more than {:.0f} s). A test that fails only by timing out, or a watchdog, costs this in every run "
+               "of the suite: catch the bug deterministically (a test hook, the scripted condition variable, a sim test).\n",
+               seconds, kSlowVariantSeconds);
+  }
+  return code;
 }
 
 }  // namespace conclab::commands

@@ -89,7 +89,10 @@ BuildResult build_targets(const fs::path& root, BuildKind kind, const std::vecto
   BuildResult configured = ensure_configured(root, kind);
   if (!configured.ok) return configured;
   ProcessOptions p;
-  p.argv = {"cmake", "--build", build_dir(root, kind).string(), "--target"};
+  // ninja itself when it is there: `cmake --build` would only start it, a tenth of a second later.
+  static const fs::path ninja = find_program("ninja");
+  p.argv = ninja.empty() ? std::vector<std::string>{"cmake", "--build", build_dir(root, kind).string(), "--target"}
+                         : std::vector<std::string>{ninja.string(), "-C", build_dir(root, kind).string()};
   p.argv.insert(p.argv.end(), targets.begin(), targets.end());
   p.cwd = root;
   p.timeout = std::chrono::minutes(15);

@@ -175,10 +175,25 @@ SuiteResult run_suite(const SuiteOptions& o) {
 
   const ProcessResult whole = run(names);
   const bool saw_tsan = o.tsan && (whole.exit_code == 66 || whole.output.find("WARNING: ThreadSanitizer") != std::string::npos);
-  // Tests the whole run never reached, or (under TSan, after any report) every test: one process each.
-  for (const auto& n : names) {
+  // TSan reports a given race once per process: after the first report, a test that passed may have had its
+  // race hidden. Those tests run again alone; the ones before the first report, and the ones that reported,
+  // are judged by the whole run. (A report outside any test, at exit, says nothing about which: all run again.)
+  std::size_t first_report = names.size();
+  if (saw_tsan) {
+    first_report = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (results[names[i]].verdict == Verdict::kRace) {
+        first_report = i;
+        break;
+      }
+    }
+  }
+  // Tests the whole run never reached, and the ones a report may have masked: one process each.
+  for (std::size_t i = 0; i < names.size(); ++i) {
     if (interrupted().load()) break;
-    if (results[n].verdict != Verdict::kNotRun && !saw_tsan) continue;
+    const std::string& n = names[i];
+    const bool masked = i >= first_report && results[n].verdict == Verdict::kPassed;
+    if (results[n].verdict != Verdict::kNotRun && !masked) continue;
     const TestResult before = results[n];
     run({n});
     // A hang or crash seen in the whole run stands even if the test passes alone.

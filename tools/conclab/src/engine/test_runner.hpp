@@ -5,8 +5,9 @@
 //   1. Run the whole program once, under the timeout.
 //   2. A test that was running when the process crashed or hung gets that verdict; tests that never
 //      started are then run one by one, each in a fresh process, so each gets its own verdict.
-//   3. Under ThreadSanitizer, if any report appeared, every test is re-run in its own process: TSan
-//      reports a given race once per process, so only isolation says which tests race.
+//   3. Under ThreadSanitizer, TSan reports a given race once per process: a test that passed after the
+//      first report may have had its race hidden, so each such test is re-run in its own process (a test
+//      whose own output holds a report has its verdict; so do the tests before the first report).
 #pragma once
 
 #include <chrono>
