@@ -64,7 +64,8 @@ State State::load(const fs::path& root) {
     if (format > kStateFormatVersion) throw std::runtime_error("written by a newer conclab");
     for (const auto& [id, v] : j["labs"].items()) s.labs_[id] = progress_from(v);
   } catch (const std::exception&) {
-    const fs::path aside = s.path_.string() + ".damaged-" + now_stamp("{:%Y%m%d-%H%M%S}");
+    fs::path aside = s.path_.string() + ".damaged-" + now_stamp("{:%Y%m%d-%H%M%S}");
+    for (int n = 2; fs::exists(aside); ++n) aside = s.path_.string() + ".damaged-" + now_stamp("{:%Y%m%d-%H%M%S}") + "-" + std::to_string(n);
     std::error_code ec;
     fs::rename(s.path_, aside, ec);
     s.labs_.clear();
@@ -85,12 +86,12 @@ bool State::passed(const std::string& id) const {
   return p != nullptr && p->status == LabStatus::kPassed;
 }
 
-void State::record_check(const std::string& id, Verdict verdict) {
+void State::record_check(const std::string& id, Verdict verdict, bool complete) {
   LabProgress& p = labs_[id];
   ++p.attempts;
   if (p.first_check.empty()) p.first_check = utc_now();
   p.last_verdict = verdict;
-  if (verdict == Verdict::kPassed) {
+  if (verdict == Verdict::kPassed && complete) {
     if (p.status != LabStatus::kPassed) p.passed_at = utc_now();
     p.status = LabStatus::kPassed;
   } else if (p.status == LabStatus::kNotStarted) {

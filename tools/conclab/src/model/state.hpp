@@ -35,7 +35,9 @@ class State {
 
   LabProgress& lab(const std::string& id) { return labs_[id]; }
   // A check of the learner's code ended with `verdict`: count it, remember it, mark a first pass; then save.
-  void record_check(const std::string& id, Verdict verdict);
+  // `complete` is false for a check that left out a build the lab asks for (--no-tsan): its pass is
+  // remembered as the verdict, but the lab is not done until a complete check passes.
+  void record_check(const std::string& id, Verdict verdict, bool complete = true);
   const LabProgress* find(const std::string& id) const;
   bool passed(const std::string& id) const;
   const std::optional<std::string>& warning() const { return warning_; }

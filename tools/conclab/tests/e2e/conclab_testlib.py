@@ -31,7 +31,7 @@ LAB_REL = Path("labs/99-fixture/01-counter")
 LAB_FILE = "counter.hpp"
 # The one test the fixture implementations break; lab.toml [points] makes it worth 2 in graded courses.
 CONCURRENT_TEST = "CounterTest.AddsFromManyThreads"
-# The starter and reference targets the maint verify tests need, per build tree (e2e_test.sh's list).
+# The starter and reference targets the maint verify tests need, per build tree.
 VARIANT_TARGETS = {
     "build/default": ["lab_99_01_learner", "lab_99_01_naive", "lab_99_01_improved", "lab_99_01_final"],
     "build/tsan": ["lab_99_01_naive", "lab_99_01_final"],
@@ -71,7 +71,7 @@ class Result:
 def command_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of every command: NO_COLOR=1, and CONCLAB set to the conclab under test, which the
     course's scripts (make-autograder.sh, make-student-release.sh, run_autograder) use instead of building
-    their own (grade_test.sh exports it the same way)."""
+    their own."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
     env["NO_COLOR"] = "1"
     if os.environ.get("CONCLAB_BIN"):
@@ -132,7 +132,7 @@ def git(repo: Path, *args: str) -> None:
 
 
 def bwrap_works() -> bool:
-    """What grade_test.sh asked: can bubblewrap make a sandbox here? (Containers often forbid it.)"""
+    """Can bubblewrap make a sandbox here? (Containers often forbid it.)"""
     try:
         return subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "true"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, timeout=60).returncode == 0
@@ -154,7 +154,7 @@ def make_open_dir(parent: Path, prefix: str) -> Path:
 
 def copy_fixture_course(src: Path, dest: Path, *, with_tools: bool = False, points: bool = False,
                         git_init: bool = True) -> Path:
-    """The fixture course, the recipe of e2e_test.sh and grade_test.sh: the course's build files
+    """The fixture course: the course's build files
     (CMakeLists.txt, CMakePresets.json, cmake/, support/) and tests/fixture's labs/, solutions/, modules/.
 
     with_tools: also conclab's sources, its ./conclab wrapper and scripts/setup.sh (the autograder zip
@@ -323,7 +323,7 @@ class LoopbackListener:
 
 def fill_hostile_submissions(hostile_src: Path, dest: Path, values: dict[str, str]) -> None:
     """Copies tests/grade_fixtures/<name>/ into dest/<name>/ with @COURSE@, @SUBMISSIONS@, @WORK@, @OUT@,
-    @SRC@ and @PORT@ replaced by this run's values (grade_test.sh's sed)."""
+    @SRC@ and @PORT@ replaced by this run's values."""
     for d in sorted(p for p in hostile_src.iterdir() if p.is_dir()):
         shutil.copytree(d, dest / d.name, symlinks=True)
     pattern = re.compile("|".join(re.escape(f"@{k}@") for k in values))
@@ -367,7 +367,7 @@ class GradingOutputs:
         return f"{learner}'s results.json:\n{json.dumps(self.r(learner), indent=1)[:6000]}"
 
     def structural_problems(self) -> list[str]:
-        """grade_test.sh's checks on every learner of every run: Gradescope's required keys, the CSV
+        """The checks on every learner of every run: Gradescope's required keys, the CSV
         total equal to results.json's score, one JUnit testsuite holding every test."""
         problems = []
 

@@ -297,7 +297,7 @@ def grading(shared, name: str, grade_env: GradeEnv, *args: str) -> Grading:
     return Grading(item.get(build))
 
 
-# Memory per run for the hostile grading. grade_test.sh gives 512 MB, but touching new memory is slow on
+# Memory per run for the hostile grading: 128 MB, not more, because touching new memory is slow on
 # some machines (about 220 MB/s on the course's 2-core VM: 512 MB is 2.3 s of CPU), so with the machine
 # busy the memory bomb did not reach 512 MB within the lab's 6 s timeout and got "timeout" instead of
 # "resource limit". 128 MB trips the watchdog within about half a second of CPU; the other verdicts do not

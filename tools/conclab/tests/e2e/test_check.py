@@ -78,6 +78,17 @@ def test_crash_json_names_the_crashing_test_and_passes_the_others_run_alone(buil
         f"the test after the crash, run alone, must pass: {tests}; {res}"
 
 
+def test_a_pass_without_threadsanitizer_does_not_finish_a_lab_that_uses_it(built_course):
+    built_course.use_impl("race")  # racy, but it passes its assertions: only the TSan build catches it
+    res = built_course.run("check", LAB_ID, "--no-tsan")
+    expect_exit(res, 0, "the normal build's tests pass")
+    expect_in(res, "Passed without the ThreadSanitizer build", "the learner is told the lab is not done yet")
+    assert "Lab 99.01 is done" not in res.output, f"a --no-tsan pass must not finish the lab:\n{res.output}"
+    status = json.loads(built_course.run("list", "--json").output)["labs"][0]["status"]
+    assert status == "in progress", f"a --no-tsan pass leaves the lab in progress, got {status!r}"
+    expect_exit(built_course.run("solution", LAB_ID), 2, "the solutions stay closed")
+
+
 def test_correct_version_passes_and_the_lab_is_done(built_course):
     built_course.use_impl("pass")
     res = built_course.run("check", LAB_ID)

@@ -56,7 +56,7 @@ def test_submission_breaking_the_concurrent_test_loses_only_its_points(graded_ho
 ))
 def test_message_of_the_broken_test_says_what_happened(graded_hostile, learner, words, what):
     o = graded_hostile.outputs
-    # The concurrent test is the third in the file (grade_test.sh read tests[2]).
+    # The concurrent test is the third in the file.
     test = o.r(learner)["tests"][2]
     assert test["name"] == M, f"{learner}: expected the third test to be {M}, got {test['name']}"
     assert words in test["output"], f"{learner}: {what}: expected {words!r} in {test['output']!r}"

@@ -49,5 +49,31 @@ TEST(StateTest, SetsADamagedFileAsideAndStartsFresh) {
   fs::remove_all(root);
 }
 
+TEST(StateTest, APassWithoutABuildTheLabNeedsDoesNotFinishIt) {
+  const fs::path root = scratch_dir();
+  State s = State::load(root);
+  s.record_check("01.03", Verdict::kPassed, /*complete=*/false);
+  EXPECT_FALSE(s.passed("01.03")) << "a --no-tsan pass must not mark a ThreadSanitizer lab done";
+  EXPECT_EQ(s.find("01.03")->status, LabStatus::kAttempted);
+  EXPECT_EQ(s.find("01.03")->last_verdict, Verdict::kPassed);
+  s.record_check("01.03", Verdict::kPassed);
+  EXPECT_TRUE(s.passed("01.03"));
+  EXPECT_EQ(State::load(root).find("01.03")->attempts, 2);
+  fs::remove_all(root);
+}
+
+TEST(StateTest, TwoDamagedFilesInOneSecondAreBothKept) {
+  const fs::path root = scratch_dir();
+  fs::create_directories(root / ".conclab");
+  for (int i = 0; i < 2; ++i) {
+    std::ofstream(root / ".conclab" / "state.json") << "{ damaged " << i;
+    (void)State::load(root);
+  }
+  int kept = 0;
+  for (const auto& e : fs::directory_iterator(root / ".conclab")) kept += e.path().filename().string().find("state.json.damaged-") == 0;
+  EXPECT_EQ(kept, 2) << "the second damaged file must not overwrite the first one kept aside";
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace conclab
