@@ -32,7 +32,8 @@ int run(int argc, char** argv) {
   for (const auto& info : commands::registered_commands()) {
     CLI::App* sub = app.add_subcommand(std::string(info.name), std::string(info.help));
     auto command = info.make();
-    command->add_options(*sub);
+    commands::Options options(sub);
+    command->add_options(options);
     if (info.name == commands::kDefaultCommand) fallback = command.get();
     available.emplace_back(sub, std::move(command));
   }

@@ -212,14 +212,14 @@ void write_into_readme(const Context& ctx, const Lab& lab, const std::string& ta
 
 class BenchCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("lab", args_.lab, "Lab id")->required();
-    app.add_option("--repetitions", args_.repetitions, "Repetitions; the table shows medians")->check(CLI::Range(1, 100));
-    app.add_option("--min-time", args_.min_time, "Seconds per benchmark (default: the library's)");
-    app.add_option("--filter", args_.filter, "Only benchmarks matching this regex");
-    app.add_flag("!--no-learner", args_.learner, "Leave your version out");
-    app.add_flag("--markdown", args_.markdown, "Print a markdown table");
-    app.add_flag("--write-readme", args_.write_readme, "Write the table into the lab's README between its bench markers");
+  void add_options(Options& app) override {
+    app.option("lab", args_.lab, "Lab id").required();
+    app.option("--repetitions", args_.repetitions, "Repetitions; the table shows medians").range(1, 100);
+    app.option("--min-time", args_.min_time, "Seconds per benchmark (default: the library's)");
+    app.option("--filter", args_.filter, "Only benchmarks matching this regex");
+    app.flag("!--no-learner", args_.learner, "Leave your version out");
+    app.flag("--markdown", args_.markdown, "Print a markdown table");
+    app.flag("--write-readme", args_.write_readme, "Write the table into the lab's README between its bench markers");
   }
 
   int run(const GlobalOptions& global) override {

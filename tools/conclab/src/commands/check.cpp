@@ -57,12 +57,12 @@ void require_variant(const Lab& lab, const std::string& who) {
 
 class CheckCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("lab", lab_, "Lab id (00.01, 1.3) or name (parallel-sum)");
-    app.add_option("--against", against_, "Check a reference version instead of yours: naive, improved, final, or wrong/<slug>");
-    app.add_flag("!--no-tsan", tsan_, "Skip the ThreadSanitizer build even if the lab uses it");
-    app.add_flag("-v,--verbose", verbose_, "List passing tests too");
-    app.add_flag("--json", json_, "Machine-readable output");
+  void add_options(Options& app) override {
+    app.option("lab", lab_, "Lab id (00.01, 1.3) or name (parallel-sum)");
+    app.option("--against", against_, "Check a reference version instead of yours: naive, improved, final, or wrong/<slug>");
+    app.flag("!--no-tsan", tsan_, "Skip the ThreadSanitizer build even if the lab uses it");
+    app.flag("-v,--verbose", verbose_, "List passing tests too");
+    app.flag("--json", json_, "Machine-readable output");
   }
   bool machine_output() const override { return json_; }
 

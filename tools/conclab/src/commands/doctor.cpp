@@ -173,7 +173,7 @@ void print_findings(const Findings& findings, const fs::path& root, int required
 
 class DoctorCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override { app.add_flag("--json", json_, "Machine-readable output"); }
+  void add_options(Options& app) override { app.flag("--json", json_, "Machine-readable output"); }
   bool machine_output() const override { return json_; }
 
   int run(const GlobalOptions& global) override {

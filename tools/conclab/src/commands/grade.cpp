@@ -232,27 +232,27 @@ int grade_class(const GradeArgs& a, const GlobalOptions& global) {
 
 class GradeCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("--lab", a_.lab, "The lab to grade (id or name)")->required();
-    app.add_option("--submissions", a_.submissions, "A folder with one subfolder per learner (the lab's files, or a copy of the course)");
-    app.add_option("--out", a_.out, "Where results go (default: grades/<lab id>): <learner>/results.json, junit.xml, grades.csv");
-    app.add_option("--gradebook", a_.gradebook, "The SQLite gradebook to add this run to (default: grades/gradebook.sqlite)");
-    app.add_flag("--no-gradebook", a_.no_gradebook, "Do not record this run in a gradebook");
-    app.add_option("--repeat", a_.repeat, "Runs of each test in the normal build; a test scores only if all pass (default 3)")
-        ->check(CLI::Range(1, 100));
-    app.add_flag("--tsan,!--no-tsan", a_.tsan, "Also run each test once under ThreadSanitizer when the lab uses it (default: on)");
-    app.add_option("--jobs,-j", a_.jobs, "Submissions graded at once (default: one per core)")->check(CLI::Range(0, 32));
-    app.add_option("--seed", a_.seed, "Seed for the tests' --gtest_random_seed (default 1: the same every time)");
-    app.add_option("--sandbox", a_.sandbox, "auto (bubblewrap if it works here), bwrap (required), none (limits only)")
-        ->check(CLI::IsMember({"auto", "bwrap", "none"}));
-    app.add_option("--memory", a_.memory_mb, "Memory per test run in MB (ThreadSanitizer runs get twice this; default 2048)")
-        ->check(CLI::Range(64, 65536));
-    app.add_option("--timeout", a_.timeout, "Seconds per test run (default: the lab's timeout)")->check(CLI::Range(1, 3600));
-    app.add_option("--work", a_.work, "Scratch folder for the build copies (default: build/grade/<lab> in the course)");
-    app.add_option("--only", a_.only, "Grade only these learners (repeatable)");
-    app.add_flag("--gradescope", a_.gradescope, "Gradescope mode: grade /autograder/submission into /autograder/results/results.json");
-    app.add_option("--autograder-root", a_.autograder_root, "Gradescope's folder (default: $AUTOGRADER_ROOT, else /autograder)");
-    app.add_flag("--prepare", a_.prepare, "Only prepare the scratch build copies (the autograder's setup.sh does this once)");
+  void add_options(Options& app) override {
+    app.option("--lab", a_.lab, "The lab to grade (id or name)").required();
+    app.option("--submissions", a_.submissions, "A folder with one subfolder per learner (the lab's files, or a copy of the course)");
+    app.option("--out", a_.out, "Where results go (default: grades/<lab id>): <learner>/results.json, junit.xml, grades.csv");
+    app.option("--gradebook", a_.gradebook, "The SQLite gradebook to add this run to (default: grades/gradebook.sqlite)");
+    app.flag("--no-gradebook", a_.no_gradebook, "Do not record this run in a gradebook");
+    app.option("--repeat", a_.repeat, "Runs of each test in the normal build; a test scores only if all pass (default 3)")
+        .range(1, 100);
+    app.flag("--tsan,!--no-tsan", a_.tsan, "Also run each test once under ThreadSanitizer when the lab uses it (default: on)");
+    app.option("--jobs,-j", a_.jobs, "Submissions graded at once (default: one per core)").range(0, 32);
+    app.option("--seed", a_.seed, "Seed for the tests' --gtest_random_seed (default 1: the same every time)");
+    app.option("--sandbox", a_.sandbox, "auto (bubblewrap if it works here), bwrap (required), none (limits only)")
+        .one_of({"auto", "bwrap", "none"});
+    app.option("--memory", a_.memory_mb, "Memory per test run in MB (ThreadSanitizer runs get twice this; default 2048)")
+        .range(64, 65536);
+    app.option("--timeout", a_.timeout, "Seconds per test run (default: the lab's timeout)").range(1, 3600);
+    app.option("--work", a_.work, "Scratch folder for the build copies (default: build/grade/<lab> in the course)");
+    app.option("--only", a_.only, "Grade only these learners (repeatable)");
+    app.flag("--gradescope", a_.gradescope, "Gradescope mode: grade /autograder/submission into /autograder/results/results.json");
+    app.option("--autograder-root", a_.autograder_root, "Gradescope's folder (default: $AUTOGRADER_ROOT, else /autograder)");
+    app.flag("--prepare", a_.prepare, "Only prepare the scratch build copies (the autograder's setup.sh does this once)");
   }
 
   int run(const GlobalOptions& global) override { return a_.gradescope ? grade_gradescope(a_, global) : grade_class(a_, global); }

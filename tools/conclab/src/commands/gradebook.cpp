@@ -23,14 +23,14 @@ std::string lab_id_for_export(const std::string& lab, const GlobalOptions& globa
 
 class GradebookCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.require_subcommand(1);
-    auto* e = app.add_subcommand("export", "Print the gradebook as CSV or JSON: latest score per learner and lab");
-    e->add_option("--db", db_, "The gradebook (default: grades/gradebook.sqlite)");
-    e->add_option("--lab", lab_, "One lab: one column per test (its latest grading per learner)");
-    e->add_option("--format", format_, "csv or json (default csv)")->check(CLI::IsMember({"csv", "json"}));
-    e->add_option("--out", out_, "Write to this file instead of standard output");
-    e->add_flag("--history", history_, "Every grading of every learner instead of the latest");
+  void add_options(Options& app) override {
+    app.require_subcommand();
+    auto e = app.subcommand("export", "Print the gradebook as CSV or JSON: latest score per learner and lab");
+    e.option("--db", db_, "The gradebook (default: grades/gradebook.sqlite)");
+    e.option("--lab", lab_, "One lab: one column per test (its latest grading per learner)");
+    e.option("--format", format_, "csv or json (default csv)").one_of({"csv", "json"});
+    e.option("--out", out_, "Write to this file instead of standard output");
+    e.flag("--history", history_, "Every grading of every learner instead of the latest");
   }
 
   int run(const GlobalOptions& global) override {

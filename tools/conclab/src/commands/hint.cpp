@@ -11,9 +11,9 @@ namespace {
 
 class HintCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("lab", lab_, "Lab id (default: the one you are on)");
-    app.add_flag("--all", all_, "Show every hint revealed so far");
+  void add_options(Options& app) override {
+    app.option("lab", lab_, "Lab id (default: the one you are on)");
+    app.flag("--all", all_, "Show every hint revealed so far");
   }
 
   int run(const GlobalOptions& global) override {

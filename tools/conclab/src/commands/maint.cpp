@@ -107,41 +107,41 @@ namespace {
 
 class MaintCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.require_subcommand(1);
-    verify_ = app.add_subcommand("verify", "Check one variant of a lab against the lab contract, in a built tree");
-    verify_->add_option("lab", lab_)->required();
-    verify_->add_option("--variant", variant_, "starter, naive, improved or final")->required();
-    verify_->add_option("--build-dir", tree_, "The build tree (build/default, build/tsan)")->required();
-    lint_ = app.add_subcommand("lint", "Check every lab.toml and lab folder for what the build and CLI rely on");
-    progress_md_ = app.add_subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
-    progress_md_->add_flag("--check", check_, "Only check that PROGRESS.md is up to date");
-    labs_ = app.add_subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
-    auto* json = labs_->add_flag("--json", json_, "As JSON (the default)");
-    labs_->add_option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan or bench")
-        ->check(CLI::IsMember({"default", "tsan", "bench"}))
-        ->excludes(json);
-    labs_->add_option("--out", out_, "Write to this file (only when it changes) instead of standard output");
-    release_toml_ = app.add_subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
-    release_toml_->add_option("file", release_file_, "The lab.toml")->required()->check(CLI::ExistingFile);
-    new_lab_ = app.add_subcommand("new-lab", "Scaffold a lab from the lab contract: lab.toml, starter, test, solutions, PROGRESS.md row");
-    new_lab_->add_option("id", new_lab_args_.id, "The new lab's id: NN.MM (a module's lab) or PNN (a capstone)")->required();
-    new_lab_->add_option("slug", new_lab_args_.slug, "Its name in folders and commands, e.g. transfer-deadlock")->required();
-    new_lab_->add_option("--title", new_lab_args_.title, "Its title (default: from the slug)");
-    new_lab_->add_option("--file", new_lab_args_.file, "The file the learner edits (default: <slug>.hpp with underscores)");
+  void add_options(Options& app) override {
+    app.require_subcommand();
+    verify_ = app.subcommand("verify", "Check one variant of a lab against the lab contract, in a built tree");
+    verify_.option("lab", lab_).required();
+    verify_.option("--variant", variant_, "starter, naive, improved or final").required();
+    verify_.option("--build-dir", tree_, "The build tree (build/default, build/tsan)").required();
+    lint_ = app.subcommand("lint", "Check every lab.toml and lab folder for what the build and CLI rely on");
+    progress_md_ = app.subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
+    progress_md_.flag("--check", check_, "Only check that PROGRESS.md is up to date");
+    labs_ = app.subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
+    auto json = labs_.flag("--json", json_, "As JSON (the default)");
+    labs_.option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan or bench")
+        .one_of({"default", "tsan", "bench"})
+        .excludes(json);
+    labs_.option("--out", out_, "Write to this file (only when it changes) instead of standard output");
+    release_toml_ = app.subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
+    release_toml_.option("file", release_file_, "The lab.toml").required().existing_file();
+    new_lab_ = app.subcommand("new-lab", "Scaffold a lab from the lab contract: lab.toml, starter, test, solutions, PROGRESS.md row");
+    new_lab_.option("id", new_lab_args_.id, "The new lab's id: NN.MM (a module's lab) or PNN (a capstone)").required();
+    new_lab_.option("slug", new_lab_args_.slug, "Its name in folders and commands, e.g. transfer-deadlock").required();
+    new_lab_.option("--title", new_lab_args_.title, "Its title (default: from the slug)");
+    new_lab_.option("--file", new_lab_args_.file, "The file the learner edits (default: <slug>.hpp with underscores)");
   }
-  bool machine_output() const override { return (labs_ != nullptr && labs_->parsed()) || (release_toml_ != nullptr && release_toml_->parsed()); }
+  bool machine_output() const override { return (labs_.parsed()) || (release_toml_.parsed()); }
 
   int run(const GlobalOptions& global) override {
-    if (release_toml_->parsed()) {
+    if (release_toml_.parsed()) {
       fmt::print("{}", release_lab_toml(release_file_));
       return exit_code::kOk;
     }
     Context ctx = open_context(global, false);
-    if (verify_->parsed()) return maint_verify(ctx, lab_, variant_, tree_);
-    if (lint_->parsed()) return maint_lint(ctx);
-    if (progress_md_->parsed()) return maint_progress_md(ctx, check_);
-    if (new_lab_->parsed()) return maint_new_lab(ctx, new_lab_args_);
+    if (verify_.parsed()) return maint_verify(ctx, lab_, variant_, tree_);
+    if (lint_.parsed()) return maint_lint(ctx);
+    if (progress_md_.parsed()) return maint_progress_md(ctx, check_);
+    if (new_lab_.parsed()) return maint_new_lab(ctx, new_lab_args_);
     return print_labs(ctx);
   }
 
@@ -157,12 +157,12 @@ class MaintCommand final : public Command {
     return exit_code::kOk;
   }
 
-  CLI::App* verify_ = nullptr;
-  CLI::App* lint_ = nullptr;
-  CLI::App* progress_md_ = nullptr;
-  CLI::App* labs_ = nullptr;
-  CLI::App* new_lab_ = nullptr;
-  CLI::App* release_toml_ = nullptr;
+  Options verify_;
+  Options lint_;
+  Options progress_md_;
+  Options labs_;
+  Options new_lab_;
+  Options release_toml_;
   std::string release_file_;
   std::string lab_, variant_, tree_;
   bool check_ = false;

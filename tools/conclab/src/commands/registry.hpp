@@ -4,7 +4,7 @@
 //
 //   class HintCommand final : public Command {
 //    public:
-//     void add_options(CLI::App& app) override { app.add_option("lab", lab_, "Lab id"); }
+//     void add_options(Options& app) override { app.option("lab", lab_, "Lab id"); }
 //     int run(const GlobalOptions& global) override { ... return exit_code::kOk; }
 //    private:
 //     std::string lab_;
@@ -15,21 +15,20 @@
 // is never dropped by the linker.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "app/context.hpp"
+#include "commands/options.hpp"
 
 namespace conclab::commands {
 
 class Command {
  public:
   virtual ~Command() = default;
-  // Adds this command's options (and subcommands, for a family) to its own CLI11 app.
-  virtual void add_options(CLI::App& app) = 0;
+  // Declares this command's options (and subcommands, for a family).
+  virtual void add_options(Options& app) = 0;
   // Runs the command after a successful parse; returns the process exit code (app/errors.hpp).
   virtual int run(const GlobalOptions& global) = 0;
   // True when the command was asked for machine-readable output (--json): no colour then.

@@ -34,7 +34,7 @@ std::vector<std::pair<std::string, std::string>> starters_from_git(const Context
 
 class ResetCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override { app.add_option("lab", lab_, "Lab id")->required(); }
+  void add_options(Options& app) override { app.option("lab", lab_, "Lab id").required(); }
 
   int run(const GlobalOptions& global) override {
     Context ctx = open_context(global, false);

@@ -30,10 +30,10 @@ void show_file(const Context& ctx, const Lab& lab, const std::string& variant, c
 
 class SolutionCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("lab", lab_, "Lab id")->required();
-    app.add_option("--variant", variant_, "naive, improved or final (default: final)");
-    app.add_flag("--force", force_, "Show it even though the lab has not passed");
+  void add_options(Options& app) override {
+    app.option("lab", lab_, "Lab id").required();
+    app.option("--variant", variant_, "naive, improved or final (default: final)");
+    app.flag("--force", force_, "Show it even though the lab has not passed");
   }
 
   int run(const GlobalOptions& global) override {

@@ -70,8 +70,8 @@ json lab_json(const Context& ctx, const Lab& lab) {
 class StatusFamily : public Command {
  public:
   explicit StatusFamily(bool json_option) : json_option_(json_option) {}
-  void add_options(CLI::App& app) override {
-    if (json_option_) app.add_flag("--json", json_, "Machine-readable output");
+  void add_options(Options& app) override {
+    if (json_option_) app.flag("--json", json_, "Machine-readable output");
   }
   int run(const GlobalOptions& global) override {
     Context ctx = open_context(global, json_);

@@ -36,12 +36,12 @@ std::string fingerprint(const Lab& lab) {
 
 class WatchCommand final : public Command {
  public:
-  void add_options(CLI::App& app) override {
-    app.add_option("lab", lab_, "Lab id (default: the one you are on)");
-    app.add_option("--interval", interval_ms_, "How often to look for changes, in ms")->check(CLI::Range(50, 10000));
-    app.add_option("--debounce", debounce_ms_, "Wait this long for files to settle, in ms")->check(CLI::Range(0, 10000));
-    app.add_option("--max-checks", max_checks_, "Stop after this many checks (for scripts)")->group("");
-    app.add_flag("!--no-tsan", tsan_, "Skip the ThreadSanitizer build");
+  void add_options(Options& app) override {
+    app.option("lab", lab_, "Lab id (default: the one you are on)");
+    app.option("--interval", interval_ms_, "How often to look for changes, in ms").range(50, 10000);
+    app.option("--debounce", debounce_ms_, "Wait this long for files to settle, in ms").range(0, 10000);
+    app.option("--max-checks", max_checks_, "Stop after this many checks (for scripts)").hidden();
+    app.flag("!--no-tsan", tsan_, "Skip the ThreadSanitizer build");
   }
 
   int run(const GlobalOptions& global) override {
