@@ -117,10 +117,10 @@ class MaintCommand final : public Command {
     progress_md_ = app.subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
     progress_md_.flag("--check", check_, "Only check that PROGRESS.md is up to date");
     labs_ = app.subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
-    auto json = labs_.flag("--json", json_, "As JSON (the default)");
+    auto json_flag = labs_.flag("--json", json_, "As JSON (the default)");
     labs_.option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan or bench")
         .one_of({"default", "tsan", "bench"})
-        .excludes(json);
+        .excludes(json_flag);
     labs_.option("--out", out_, "Write to this file (only when it changes) instead of standard output");
     release_toml_ = app.subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
     release_toml_.option("file", release_file_, "The lab.toml").required().existing_file();

@@ -9,7 +9,7 @@ Option Option::required() {
   return *this;
 }
 
-Option Option::range(double low, double high) {
+Option Option::range(int low, int high) {
   option_->check(CLI::Range(low, high));
   return *this;
 }

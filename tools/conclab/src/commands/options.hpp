@@ -28,7 +28,7 @@ class Option {
  public:
   explicit Option(CLI::Option* option) : option_(option) {}
   Option required();
-  Option range(double low, double high);            // a number in [low, high]
+  Option range(int low, int high);                  // a whole number in [low, high]
   Option one_of(std::initializer_list<const char*> values);
   Option existing_file();
   Option hidden();                                   // left out of --help
