@@ -92,12 +92,6 @@ bool cmdline_contains(pid_t pid, const std::string& token) {
   return text.find(token) != std::string::npos;
 }
 
-long count_user_threads(uid_t uid) {
-  long n = 0;
-  for (const auto& p : scan_proc()) n += p.uid == uid ? p.threads : 0;
-  return n;
-}
-
 // The run's processes: the grader's children whose command line holds the token, every process of the
 // run's uid, and all their descendants.
 std::set<std::size_t> owned_by(const std::vector<Proc>& procs, const std::map<pid_t, std::vector<std::size_t>>& children,
