@@ -39,13 +39,8 @@ if [ ! -x "$cli" ]; then
   echo "make-autograder.sh: no conclab to read the labs with ($cli); set CONCLAB=<path to conclab>." >&2
   exit 2
 fi
-lab_rel=$("$cli" --root "$root" maint labs --json | python3 -c '
-import json, sys
-want = sys.argv[1]
-for lab in json.load(sys.stdin)["labs"]:
-    if lab["id"] == want:
-        print(lab["dir"])
-' "$lab") || exit 2
+facts=$("$cli" --root "$root" maint labs --json) || exit 2
+lab_rel=$(python3 -c 'import json, sys; print("".join(l["dir"] for l in json.loads(sys.argv[1])["labs"] if l["id"] == sys.argv[2]))' "$facts" "$lab")
 if [ -z "$lab_rel" ]; then
   echo "make-autograder.sh: no lab with id \"$lab\" under $root (ids look like 00.01 or P01; \`conclab list\` shows them)." >&2
   exit 2
@@ -60,7 +55,9 @@ copy() {  # copy <path relative to the course>: files and folders, without build
   mkdir -p "$stage/$(dirname "$rel")"
   tar -C "$root" --exclude=build --exclude=.git --exclude=.conclab -cf - "$rel" | tar -C "$stage" -xf -
 }
-for p in CMakeLists.txt CMakePresets.json conclab cmake support tools/conclab scripts/setup.sh "$lab_rel"; do copy "$p"; done
+# What a build of the course needs (conclab says which files), conclab itself, and the one lab.
+mapfile -t build_files < <(python3 -c 'import json, sys; print("\n".join(json.loads(sys.argv[1])["build_files"]))' "$facts")
+for p in "${build_files[@]}" conclab tools/conclab scripts/setup.sh "$lab_rel"; do copy "$p"; done
 
 cat >"$stage/setup.sh" <<EOF
 #!/usr/bin/env bash

@@ -2,7 +2,7 @@
 # Measures what scripts/test.sh will cost when the course is complete: a synthetic course of N labs, each with
 # W known-wrong variants, tested end to end on a cold cache (docs/authoring.md, "The suite's budget").
 #
-#   scripts/project-suite.sh [--labs 75] [--wrong 6] [--out DIR]
+#   scripts/project-suite.sh [--labs 75] [--wrong 6] [--out DIR] [--no-run]
 #
 # The synthetic course is a copy of this one (the files git knows) plus, to reach N labs, copies of the
 # existing labs in a module 90-synthetic (ids 90.01...) and of the capstones as P02, P04, P05, P06 (up to six
@@ -12,9 +12,10 @@
 # Then `scripts/test.sh` runs there with ccache disabled and the time of each step is printed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-labs=75 wrong=6 out=/tmp/conclab-projection
+labs=75 wrong=6 out=/tmp/conclab-projection run=1
 while [ $# -gt 0 ]; do
   case $1 in
+    --no-run) run=0; shift ;;
     --labs) labs=$2; shift 2 ;;
     --wrong) wrong=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -27,9 +28,11 @@ mkdir -p "$out"
 git -C "$root" ls-files -z --cached --others --exclude-standard | tar -C "$root" --null -T - -cf - | tar -C "$out" -xf -
 git -C "$out" init -q && git -C "$out" add -A && git -C "$out" -c user.name=p -c user.email=p@p.invalid commit -qm "projection base"
 
-python3 - "$out" "$labs" "$wrong" <<'PY'
-import os, re, shutil, sys
+facts=$("$root/conclab" --root "$root" maint labs --json)  # naive's claims, from the one reader of lab.toml
+python3 - "$out" "$labs" "$wrong" "$facts" <<'PY'
+import json, os, re, shutil, sys
 out, want, wrong = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+naive_claims = {os.path.join(out, lab["dir"]): lab["variants"].get("naive", {}) for lab in json.loads(sys.argv[4])["labs"]}
 def lab_dirs():
     found = []
     for base, depth in (("labs", 2), ("projects", 1)):
@@ -42,6 +45,7 @@ def solutions_of(lab):
     rel = os.path.relpath(lab, out)
     return os.path.join(out, "solutions", rel if rel.startswith("projects") else os.path.relpath(lab, os.path.join(out, "labs")))
 def copy_lab(src, dst, new_id):
+    naive_claims[dst] = naive_claims[src]
     shutil.copytree(src, dst)
     shutil.copytree(solutions_of(src), solutions_of(dst))
     toml = os.path.join(dst, "lab.toml")
@@ -69,8 +73,7 @@ while n < want:
 for lab in lab_dirs():
     toml = os.path.join(lab, "lab.toml")
     text = open(toml).read()
-    m = re.search(r'(?ms)^\[variants\.naive\]\n(.*?)(?=^\[|\Z)', text)
-    claims = "".join(l + "\n" for l in m.group(1).splitlines() if l.startswith(("fails =", "fails_tsan =")))
+    claims = "".join(f"{key} = {json.dumps(naive_claims[lab][key])}\n" for key in ("fails", "fails_tsan") if key in naive_claims[lab])
     for w in range(1, wrong + 1):
         shutil.copytree(os.path.join(solutions_of(lab), "naive"), os.path.join(solutions_of(lab), "wrong", f"copy-{w}"))
         text += f'\n[wrong.copy-{w}]\nwhy = "A copy of the naive version (a synthetic lab for the suite\'s projection)."\n{claims}'
@@ -79,6 +82,8 @@ print(f"synthetic course: {len(lab_dirs())} labs, {wrong} wrong variants each")
 PY
 cd "$out"
 ./conclab maint progress-md >/dev/null
+./conclab maint lint | tail -1
+[ "$run" = 1 ] || exit 0
 echo "Running scripts/test.sh in $out with ccache disabled (a cold cache)..."
 start=$(date +%s)
 CCACHE_DISABLE=1 scripts/test.sh 2>&1 | tee "$out/test.log" | grep -E "^== |^  +[0-9]+s  |All checks passed|FAILED|slow:" || true

@@ -3,8 +3,8 @@
 
 namespace conclab {
 
-// The CLI's version (`conclab --version`). CONCLAB_VERSION comes from the project() of the course's
-// CMakeLists.txt, through tools/conclab/CMakeLists.txt.
+// The CLI's version (`conclab --version`). CONCLAB_VERSION comes from the project() of
+// tools/conclab/CMakeLists.txt, where the version is written.
 #ifndef CONCLAB_VERSION
 #error "CONCLAB_VERSION must be defined by the build (tools/conclab/CMakeLists.txt)"
 #endif

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/version.hpp"
+#include "model/course.hpp"
 
 namespace conclab {
 
@@ -83,7 +84,8 @@ json lab_json(const fs::path& root, const Lab& lab) {
 }  // namespace
 
 std::string lab_facts_json(const fs::path& root, const std::vector<Lab>& labs) {
-  json j = {{"format_version", kLabFormatVersion}, {"labs", json::array()}};
+  json j = {{"format_version", kLabFormatVersion}, {"build_files", json::array()}, {"labs", json::array()}};
+  for (const auto f : kBuildFiles) j["build_files"].push_back(std::string(f));
   for (const auto& lab : labs) j["labs"].push_back(lab_json(root, lab));
   return j.dump(2) + "\n";
 }

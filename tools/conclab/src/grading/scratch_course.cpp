@@ -35,10 +35,10 @@ std::vector<std::pair<fs::path, fs::path>> pristine_files(const Course& course, 
     std::sort(files.begin(), files.end());
     for (const auto& f : files) out.emplace_back(fs::relative(f, course.root), f);
   };
-  add_file("CMakeLists.txt");
-  add_file("CMakePresets.json");
-  add_tree("cmake");
-  add_tree("support");
+  for (const auto entry : kBuildFiles) {
+    const fs::path rel(entry);
+    fs::is_directory(course.root / rel) ? add_tree(rel) : add_file(rel);
+  }
   add_tree(fs::relative(lab.dir, course.root));
   return out;
 }

@@ -11,6 +11,10 @@
 
 namespace conclab {
 
+// What a build of the course needs besides the labs themselves: a lab's scratch copy for grading, an autograder
+// zip, a test's fixture course all start from these (files and folders, relative to the course root).
+inline constexpr std::string_view kBuildFiles[] = {"CMakeLists.txt", "CMakePresets.json", "cmake", "support"};
+
 struct Module {
   std::string name;   // "00-foundations"
   std::string title;  // from the module README's first heading
