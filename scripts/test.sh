@@ -76,9 +76,7 @@ import json, sys
 want = sys.argv[1]
 for lab in json.load(sys.stdin)["labs"]:
     if want in (lab["id"], lab["slug"]) or lab["id"].lstrip("0").replace(".0", ".") == want.lstrip("0").replace(".0", "."):
-        in_tsan = [who for who, v in lab["variants"].items() if who in ("improved", "final") or "fails_tsan" in v]
-        print(lab["id"]); print(" ".join(lab["targets"].values()))
-        print(" ".join(lab["targets"][who] for who in in_tsan if who in lab["targets"]) if "thread" in lab["sanitizers"] else "")
+        print(lab["id"]); print(" ".join(lab["targets"].values())); print(" ".join(lab["tsan_checked_targets"]))
         sys.exit(0)
 sys.exit("scripts/test.sh: there is no lab " + repr(want) + "; ./conclab list shows them")' "$lab"; }
   mapfile -t info < <(targets_of)

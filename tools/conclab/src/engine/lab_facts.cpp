@@ -54,9 +54,11 @@ json lab_json(const fs::path& root, const Lab& lab) {
   json targets = {{std::string(kLearner), lab.target(kLearner)}};
   json bench_targets = json::object();
   if (lab.has_benchmark()) bench_targets[std::string(kLearner)] = lab.bench_target(kLearner);
+  json tsan_checked = json::array();  // what the TSan tree's contract tests run (the learner's is built on demand)
   for (const auto& v : lab.variants_on_disk()) {
     targets[v] = lab.target(v);
     if (lab.has_benchmark()) bench_targets[v] = lab.bench_target(v);
+    if (lab.needs_tsan() && has_contract(lab, v, BuildKind::kTsan)) tsan_checked.push_back(lab.target(v));
   }
   return {{"id", lab.id},
           {"slug", lab.slug},
@@ -78,6 +80,7 @@ json lab_json(const fs::path& root, const Lab& lab) {
           {"points", lab.points},
           {"targets", targets},
           {"bench_targets", bench_targets},
+          {"tsan_checked_targets", tsan_checked},
           {"variants", variants_json(root, lab)}};
 }
 

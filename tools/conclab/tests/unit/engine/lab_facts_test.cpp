@@ -58,6 +58,8 @@ TEST_F(CourseTest, JsonFactsNameTargetsAndVariants) {
   const auto& lab = j["labs"][0];
   EXPECT_EQ(lab["id"], "01.03");
   EXPECT_EQ(lab["targets"]["final"], "lab_01_03_final");
+  EXPECT_EQ(lab["tsan_checked_targets"], nlohmann::json({"lab_01_03_naive", "lab_01_03_improved", "lab_01_03_final"}))
+      << "the TSan tree checks improved, final and a naive that names fails_tsan";
   EXPECT_EQ(lab["variants"]["naive"]["fails_tsan"][0], "Q.T");
   EXPECT_EQ(lab["dir"], "labs/01-primitives/03-blocking-queue");
 }
