@@ -51,12 +51,11 @@ step "setup"
 scripts/setup.sh
 cli="$root/build/cli/bin/conclab"
 
-# A compile cache when there is one: shared by every clone on this machine (paths are hashed relative to the
-# course root), so a second clone, or a second run, compiles only what changed.
+# A compile cache when there is one, shared by every clone on this machine wherever it lives (scripts/ccache-compile
+# says how): a second clone, or a second run, compiles only what changed.
 cache_args=()
 if command -v ccache >/dev/null 2>&1; then
-  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
-  cache_args=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cache_args=("-DCMAKE_CXX_COMPILER_LAUNCHER=$root/scripts/ccache-compile;$root")
 fi
 configure() {  # configure <preset>
   cmake --preset "$1" -DCONCLAB_CLI="$cli" "${cache_args[@]}" >/dev/null
