@@ -1,0 +1,114 @@
+// The scheduler's interface to the instrumented primitives (conclab/sim/primitives.hpp). Not for tests or labs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "conclab/sim/sim.hpp"
+
+namespace conclab::sim::detail {
+
+// The caller's file and line, as a default argument: `void f(SourceLoc loc = SourceLoc::current())`.
+// (std::source_location, but clang 14 with libstdc++ has no std::source_location.)
+struct SourceLoc {
+  const char* file = nullptr;
+  unsigned line = 0;
+  static constexpr SourceLoc current(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) noexcept {
+    return SourceLoc{file, line};
+  }
+};
+
+// Where an operation was called: a source location when the caller could pass one (a named member function),
+// else the return address of an operator, turned into file:line only when a schedule is printed.
+struct Where {
+  SourceLoc loc;
+  const void* return_address = nullptr;
+};
+#define CONCLAB_SIM_RETURN_ADDRESS() (::conclab::sim::detail::Where{{}, __builtin_return_address(0)})
+
+// Fibers blocked on one primitive, in the order they blocked.
+struct WaitQueue {
+  std::vector<int> fibers;
+};
+
+// A point where the scheduler may switch fibers, just before the calling fiber performs `op`. The step is
+// recorded in the trace as `op`, with `where`; note() adds what came of it ("-> 3", "-> waits").
+void point(const char* op, const Where& where);
+void note(const std::string& result);
+
+// Blocks the calling fiber on `queue` until wake_one/wake_all picks it (true) or, when `deadline_ns` is not
+// negative, until the simulated clock reaches it (false). `what` says what it waits for, for deadlock reports;
+// `needs_notify` marks a wait that only a notify can end (a lost wakeup when nobody is left to send it).
+bool block(WaitQueue& queue, std::string what, bool needs_notify, std::int64_t deadline_ns = -1);
+// Wakes the fiber the explorer picks among the waiters (a choice when there are several): its id, or -1 if none.
+int wake_one(WaitQueue& queue);
+int wake_all(WaitQueue& queue);  // how many it woke
+
+// While one lives, point() records its step but never switches: for what the standard makes one atomic step
+// (a condition variable's wait releases the mutex and starts waiting at once).
+class NoSwitch {
+ public:
+  NoSwitch();
+  ~NoSwitch();
+  NoSwitch(const NoSwitch&) = delete;
+  NoSwitch& operator=(const NoSwitch&) = delete;
+};
+
+// While one lives, the calling fiber's steps are attributed to `where` (a lock taken inside std::lock is shown
+// at the scoped_lock that called it, not inside the standard library).
+class ScopedWhere {
+ public:
+  explicit ScopedWhere(const Where& where);
+  ~ScopedWhere();
+  ScopedWhere(const ScopedWhere&) = delete;
+  ScopedWhere& operator=(const ScopedWhere&) = delete;
+
+ private:
+  bool had_;
+};
+
+// A choice among `n` outcomes the standard allows; outcome 0 is the ordinary one. With `costs_preemption`,
+// anything but 0 uses one preemption of the bound (and is not offered when none is left).
+int choose(int n, bool costs_preemption);
+bool spurious_enabled();
+
+// The current schedule fails: the run stops at the next point (or right away, from a fiber).
+[[noreturn]] void fail(Outcome outcome, const std::string& message);
+
+// Threads: start a fiber running fn (it is runnable right away); join blocks until it finishes.
+int spawn(std::function<void()> fn);
+void join(int fiber);
+bool finished(int fiber);
+int current();
+
+// Spinning: a fiber that loads what it loaded last time with no write in between, or yields, makes no progress
+// until another fiber writes: the scheduler runs it only when nobody else can run.
+void note_load(const void* location);
+void note_write();
+void note_yield();
+
+// The simulated clock, in nanoseconds since the run began.
+std::int64_t now_ns();
+// Blocks the calling fiber until the simulated clock reaches `deadline_ns`.
+void sleep_until_ns(std::int64_t deadline_ns);
+
+// A readable value for a trace: numbers, bools and pointers as themselves, anything else as "...".
+template <class T>
+std::string show(const T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v ? "true" : "false";
+  } else if constexpr (std::is_integral_v<T> || std::is_floating_point_v<T>) {
+    return std::to_string(v);
+  } else if constexpr (std::is_pointer_v<T>) {
+    return v == nullptr ? "nullptr" : "a pointer";
+  } else if constexpr (std::is_enum_v<T>) {
+    return std::to_string(static_cast<std::underlying_type_t<T>>(v));
+  } else {
+    return "...";
+  }
+}
+
+}  // namespace conclab::sim::detail

@@ -1,0 +1,1041 @@
+// The instrumented primitives of conclab::sim, with the names and the semantics of std's: each operation is a
+// point where the explorer may switch threads, and what each did is recorded for the printed schedule.
+// Labs do not include this: they include conclab/sync.hpp, which picks these in the sim build and std's in the
+// others. Atomics behave as sequentially consistent whatever order is passed (weak orders are not modelled yet).
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <stop_token>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "conclab/sim/detail.hpp"
+
+namespace conclab::sim {
+
+#define CONCLAB_SIM_HERE ::conclab::sim::detail::SourceLoc loc = ::conclab::sim::detail::SourceLoc::current()
+
+// ---- Time ----
+
+// A steady clock that only moves when every thread waits for it (a timed wait, a sleep): a test that waits
+// 10 minutes of this clock takes no real time.
+struct steady_clock {
+  using duration = std::chrono::nanoseconds;
+  using rep = duration::rep;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<steady_clock>;
+  static constexpr bool is_steady = true;
+  static time_point now() noexcept { return time_point(duration(detail::now_ns())); }
+};
+
+namespace detail {
+template <class Clock, class Duration>
+std::int64_t deadline_of(const std::chrono::time_point<Clock, Duration>& t) {
+  if constexpr (std::is_same_v<Clock, steady_clock>) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  } else {
+    // Another clock's deadline: as far from its now() as it is, on the simulated clock.
+    return now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(t - Clock::now()).count();
+  }
+}
+template <class Rep, class Period>
+std::int64_t deadline_after(const std::chrono::duration<Rep, Period>& d) {
+  return now_ns() + std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+inline Where here(const SourceLoc& loc) { return Where{loc, nullptr}; }
+}  // namespace detail
+
+// ---- Threads ----
+
+class thread_id {
+ public:
+  thread_id() = default;
+  explicit thread_id(int fiber) : fiber_(fiber) {}
+  friend bool operator==(thread_id, thread_id) = default;
+  friend auto operator<=>(thread_id, thread_id) = default;
+  friend std::ostream& operator<<(std::ostream& os, thread_id id) { return os << 'T' << id.fiber_; }
+  int fiber() const { return fiber_; }
+
+ private:
+  int fiber_ = -1;
+};
+
+class thread {
+ public:
+  using id = thread_id;
+  thread() noexcept = default;
+  template <class F, class... Args>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, thread>)
+  [[gnu::noinline]] explicit thread(F&& f, Args&&... args) {
+    // As std::thread: decay-copies the function and its arguments, then calls it with them as rvalues.
+    auto call = std::make_shared<std::tuple<std::decay_t<F>, std::decay_t<Args>...>>(std::forward<F>(f), std::forward<Args>(args)...);
+    start(CONCLAB_SIM_RETURN_ADDRESS(), [call] { std::apply([](auto& fn, auto&... a) { std::invoke(std::move(fn), std::move(a)...); }, *call); });
+  }
+  thread(thread&& other) noexcept : fiber_(std::exchange(other.fiber_, -1)) {}
+  thread& operator=(thread&& other) noexcept {
+    if (joinable()) terminate_joinable();
+    fiber_ = std::exchange(other.fiber_, -1);
+    return *this;
+  }
+  ~thread() {
+    if (joinable()) terminate_joinable();
+  }
+
+  bool joinable() const noexcept { return fiber_ >= 0; }
+  id get_id() const noexcept { return id(fiber_); }
+  void join(CONCLAB_SIM_HERE) {
+    detail::point("join", detail::here(loc));
+    if (!joinable()) detail::fail(Outcome::kFailed, "join() on a thread that is not joinable (std::system_error)");
+    if (fiber_ == detail::current()) detail::fail(Outcome::kDeadlock, "a thread joins itself (std::system_error)");
+    if (!detail::finished(fiber_)) detail::note("T" + std::to_string(fiber_) + " is still running: waits");
+    detail::join(fiber_);
+    detail::note("-> T" + std::to_string(fiber_) + " has finished");
+    fiber_ = -1;
+  }
+  void detach(CONCLAB_SIM_HERE) {
+    detail::point("detach", detail::here(loc));
+    fiber_ = -1;
+  }
+
+ private:
+  void start(const detail::Where& where, std::function<void()> fn) {
+    detail::point("start a thread", where);
+    fiber_ = detail::spawn(std::move(fn));
+    detail::note("-> T" + std::to_string(fiber_));
+  }
+  [[noreturn]] static void terminate_joinable() {
+    detail::fail(Outcome::kFailed,
+                 "a std::thread was destroyed (or assigned to) while still joinable: a real program calls "
+                 "std::terminate here. Join it first, or use std::jthread, which joins in its destructor");
+  }
+  int fiber_ = -1;
+};
+
+namespace this_thread {
+inline thread_id get_id() noexcept { return thread_id(detail::current()); }
+inline void yield(CONCLAB_SIM_HERE) {
+  detail::point("yield", detail::here(loc));
+  detail::note_yield();
+}
+template <class Rep, class Period>
+void sleep_for(const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
+  detail::point("sleep_for", detail::here(loc));
+  detail::sleep_until_ns(detail::deadline_after(d));
+}
+template <class Clock, class Duration>
+void sleep_until(const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_HERE) {
+  detail::point("sleep_until", detail::here(loc));
+  detail::sleep_until_ns(detail::deadline_of(t));
+}
+}  // namespace this_thread
+
+// ---- Stop tokens and jthread ----
+
+namespace detail {
+struct StopState {
+  bool requested = false;
+  int next_id = 0;
+  std::vector<std::pair<int, std::function<void()>>> callbacks;
+  void remove(int id) {
+    std::erase_if(callbacks, [id](const auto& c) { return c.first == id; });
+  }
+};
+}  // namespace detail
+
+class stop_token {
+ public:
+  stop_token() noexcept = default;
+  bool stop_possible() const noexcept { return state_ != nullptr; }
+  bool stop_requested(CONCLAB_SIM_HERE) const {
+    if (!state_) return false;
+    detail::point("stop_requested", detail::here(loc));
+    detail::note_load(state_.get());
+    detail::note(state_->requested ? "-> true" : "-> false");
+    return state_->requested;
+  }
+
+ private:
+  friend class stop_source;
+  friend class condition_variable_any;
+  template <class Callback>
+  friend class stop_callback;
+  explicit stop_token(std::shared_ptr<detail::StopState> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::StopState> state_;
+};
+
+class stop_source {
+ public:
+  stop_source() : state_(std::make_shared<detail::StopState>()) {}
+  stop_token get_token() const noexcept { return stop_token(state_); }
+  bool stop_possible() const noexcept { return state_ != nullptr; }
+  bool stop_requested(CONCLAB_SIM_HERE) const { return get_token().stop_requested(loc); }
+  bool request_stop(CONCLAB_SIM_HERE) {
+    detail::point("request_stop", detail::here(loc));
+    if (state_->requested) {
+      detail::note("-> already requested");
+      return false;
+    }
+    state_->requested = true;
+    detail::note_write();
+    auto callbacks = state_->callbacks;  // a callback may deregister itself
+    for (auto& c : callbacks) c.second();
+    return true;
+  }
+
+ private:
+  std::shared_ptr<detail::StopState> state_;
+};
+
+template <class Callback>
+class stop_callback {
+ public:
+  template <class C>
+  explicit stop_callback(const stop_token& st, C&& cb) : state_(st.state_), cb_(std::forward<C>(cb)) {
+    if (!state_) return;
+    if (state_->requested) {
+      cb_();
+      return;
+    }
+    id_ = state_->next_id++;
+    state_->callbacks.emplace_back(id_, [this] { cb_(); });
+  }
+  ~stop_callback() {
+    if (state_ && id_ >= 0) state_->remove(id_);
+  }
+  stop_callback(const stop_callback&) = delete;
+  stop_callback& operator=(const stop_callback&) = delete;
+
+ private:
+  std::shared_ptr<detail::StopState> state_;
+  Callback cb_;
+  int id_ = -1;
+};
+template <class Callback>
+stop_callback(stop_token, Callback) -> stop_callback<Callback>;
+
+// std::jthread: requests a stop and joins in its destructor; passes its stop_token to a function that takes one.
+class jthread {
+ public:
+  using id = thread_id;
+  jthread() noexcept = default;
+  template <class F, class... Args>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, jthread>)
+  [[gnu::noinline]] explicit jthread(F&& f, Args&&... args) {
+    detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+    if constexpr (std::is_invocable_v<std::decay_t<F>, stop_token, std::decay_t<Args>...>) {
+      t_ = thread(std::forward<F>(f), ss_.get_token(), std::forward<Args>(args)...);
+    } else {
+      t_ = thread(std::forward<F>(f), std::forward<Args>(args)...);
+    }
+  }
+  jthread(jthread&&) noexcept = default;
+  jthread& operator=(jthread&& other) noexcept {
+    stop_and_join();
+    ss_ = std::move(other.ss_);
+    t_ = std::move(other.t_);
+    return *this;
+  }
+  [[gnu::noinline]] ~jthread() {
+    if (!t_.joinable()) return;
+    detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+    stop_and_join();
+  }
+
+  bool joinable() const noexcept { return t_.joinable(); }
+  id get_id() const noexcept { return t_.get_id(); }
+  void join(CONCLAB_SIM_HERE) { t_.join(loc); }
+  void detach(CONCLAB_SIM_HERE) { t_.detach(loc); }
+  bool request_stop(CONCLAB_SIM_HERE) { return ss_.request_stop(loc); }
+  stop_source get_stop_source() const noexcept { return ss_; }
+  stop_token get_stop_token() const noexcept { return ss_.get_token(); }
+
+ private:
+  void stop_and_join() {
+    if (!t_.joinable()) return;
+    ss_.request_stop();
+    t_.join();
+  }
+  stop_source ss_;
+  thread t_;
+};
+
+// ---- Atomics ----
+
+template <class T>
+class atomic {
+  static_assert(std::is_trivially_copyable_v<T>, "std::atomic<T> needs a trivially copyable T");
+
+ public:
+  using value_type = T;
+  static constexpr bool is_always_lock_free = true;
+  constexpr atomic() noexcept(std::is_nothrow_default_constructible_v<T>) : v_() {}
+  constexpr atomic(T v) noexcept : v_(v) {}  // NOLINT: implicit, as std::atomic's
+  atomic(const atomic&) = delete;
+  atomic& operator=(const atomic&) = delete;
+  bool is_lock_free() const noexcept { return true; }
+
+  T load(std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const { return do_load(detail::here(loc)); }
+  void store(T v, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) { do_store(v, detail::here(loc)); }
+  T exchange(T v, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
+    return rmw("exchange", detail::here(loc), [v](T) { return v; });
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order, std::memory_order, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_strong", expected, desired, false, detail::here(loc));
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_strong", expected, desired, false, detail::here(loc));
+  }
+  // May fail even when the value equals `expected` (the explorer tries that): call it in a loop.
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order, std::memory_order, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_weak", expected, desired, true, detail::here(loc));
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_weak", expected, desired, true, detail::here(loc));
+  }
+
+  T fetch_add(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_add", detail::here(loc), [d](T x) { return static_cast<T>(x + d); });
+  }
+  T fetch_sub(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_sub", detail::here(loc), [d](T x) { return static_cast<T>(x - d); });
+  }
+  T fetch_and(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_and", detail::here(loc), [d](T x) { return static_cast<T>(x & d); });
+  }
+  T fetch_or(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_or", detail::here(loc), [d](T x) { return static_cast<T>(x | d); });
+  }
+  T fetch_xor(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_xor", detail::here(loc), [d](T x) { return static_cast<T>(x ^ d); });
+  }
+  T fetch_add(std::ptrdiff_t d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires std::is_pointer_v<T>
+  {
+    return rmw("fetch_add", detail::here(loc), [d](T x) { return x + d; });
+  }
+  T fetch_sub(std::ptrdiff_t d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
+    requires std::is_pointer_v<T>
+  {
+    return rmw("fetch_sub", detail::here(loc), [d](T x) { return x - d; });
+  }
+
+  // The operator forms: no place for a source location, so the return address tells the line.
+  [[gnu::noinline]] operator T() const { return do_load(CONCLAB_SIM_RETURN_ADDRESS()); }  // NOLINT
+  [[gnu::noinline]] T operator=(T v) {
+    do_store(v, CONCLAB_SIM_RETURN_ADDRESS());
+    return v;
+  }
+  [[gnu::noinline]] T operator++()
+    requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+  {
+    return static_cast<T>(rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return ++x; }) + 1);
+  }
+  [[gnu::noinline]] T operator++(int)
+    requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+  {
+    return rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return ++x; });
+  }
+  [[gnu::noinline]] T operator--()
+    requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+  {
+    return static_cast<T>(rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return --x; }) - 1);
+  }
+  [[gnu::noinline]] T operator--(int)
+    requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+  {
+    return rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return --x; });
+  }
+  [[gnu::noinline]] T operator+=(T d)
+    requires std::is_integral_v<T>
+  {
+    return static_cast<T>(rmw("+=", CONCLAB_SIM_RETURN_ADDRESS(), [d](T x) { return static_cast<T>(x + d); }) + d);
+  }
+  [[gnu::noinline]] T operator-=(T d)
+    requires std::is_integral_v<T>
+  {
+    return static_cast<T>(rmw("-=", CONCLAB_SIM_RETURN_ADDRESS(), [d](T x) { return static_cast<T>(x - d); }) - d);
+  }
+
+  // C++20 waiting: blocks while the value equals `old`.
+  void wait(T old, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const {
+    for (;;) {
+      const T now = do_load(detail::here(loc));
+      if (now != old) return;
+      detail::note("equal: waits");
+      detail::block(waiters_, "waits in atomic::wait for a notify", true);
+    }
+  }
+  void notify_one(CONCLAB_SIM_HERE) {
+    detail::point("notify_one", detail::here(loc));
+    const int woken = detail::wake_one(waiters_);
+    detail::note(woken < 0 ? "(no waiter)" : "wakes T" + std::to_string(woken));
+  }
+  void notify_all(CONCLAB_SIM_HERE) {
+    detail::point("notify_all", detail::here(loc));
+    detail::note("wakes " + std::to_string(detail::wake_all(waiters_)));
+  }
+
+ private:
+  T do_load(const detail::Where& where) const {
+    detail::point("load", where);
+    const T v = v_;
+    detail::note_load(this);
+    detail::note("-> " + detail::show(v));
+    return v;
+  }
+  void do_store(T v, const detail::Where& where) {
+    detail::point("store", where);
+    v_ = v;
+    detail::note_write();
+    detail::note(detail::show(v));
+  }
+  template <class F>
+  T rmw(const char* op, const detail::Where& where, F f) {
+    detail::point(op, where);
+    const T old = v_;
+    v_ = f(old);
+    detail::note_write();
+    detail::note(detail::show(old) + " -> " + detail::show(v_));
+    return old;
+  }
+  bool cas(const char* op, T& expected, T desired, bool weak, const detail::Where& where) {
+    detail::point(op, where);
+    const bool equal = std::memcmp(&v_, &expected, sizeof(T)) == 0;
+    if (equal && !(weak && detail::spurious_enabled() && detail::choose(2, true) == 1)) {
+      v_ = desired;
+      detail::note_write();
+      detail::note(detail::show(expected) + " -> " + detail::show(desired) + ": succeeds");
+      return true;
+    }
+    detail::note_load(this);
+    detail::note(equal ? "fails spuriously" : "sees " + detail::show(v_) + ", expected " + detail::show(expected) + ": fails");
+    expected = v_;
+    return false;
+  }
+
+  T v_;
+  mutable detail::WaitQueue waiters_;
+};
+
+inline void atomic_thread_fence(std::memory_order, CONCLAB_SIM_HERE) { detail::point("fence", detail::here(loc)); }
+
+class atomic_flag {
+ public:
+  constexpr atomic_flag() noexcept = default;
+  bool test_and_set(std::memory_order o = std::memory_order_seq_cst, CONCLAB_SIM_HERE) { return v_.exchange(true, o, loc); }
+  void clear(std::memory_order o = std::memory_order_seq_cst, CONCLAB_SIM_HERE) { v_.store(false, o, loc); }
+  bool test(std::memory_order o = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const { return v_.load(o, loc); }
+  void wait(bool old, std::memory_order o = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const { v_.wait(old, o, loc); }
+  void notify_one(CONCLAB_SIM_HERE) { v_.notify_one(loc); }
+  void notify_all(CONCLAB_SIM_HERE) { v_.notify_all(loc); }
+
+ private:
+  atomic<bool> v_{false};
+};
+
+// ---- Mutexes ----
+
+class mutex {
+ public:
+  mutex() = default;
+  mutex(const mutex&) = delete;
+  mutex& operator=(const mutex&) = delete;
+
+  void lock(CONCLAB_SIM_HERE) {
+    detail::point("lock", detail::here(loc));
+    acquire();
+  }
+  bool try_lock(CONCLAB_SIM_HERE) {
+    detail::point("try_lock", detail::here(loc));
+    // The standard lets try_lock fail even when the mutex is free; the explorer tries it.
+    if (owner_ < 0 && !(detail::spurious_enabled() && detail::choose(2, true) == 1)) {
+      owner_ = detail::current();
+      detail::note("-> true");
+      return true;
+    }
+    detail::note_load(this);
+    detail::note(owner_ < 0 ? "-> false (spuriously)" : "-> false (T" + std::to_string(owner_) + " holds it)");
+    return false;
+  }
+  void unlock(CONCLAB_SIM_HERE) {
+    detail::point("unlock", detail::here(loc));
+    release();
+  }
+
+  // For the library's own use (condition variables, std::lock): no point of their own.
+  void acquire() {
+    while (owner_ >= 0) {
+      if (owner_ == detail::current()) {
+        detail::fail(Outcome::kDeadlock, "T" + std::to_string(owner_) +
+                                             " locks a mutex it already holds: it waits for itself forever (a "
+                                             "self-deadlock; std::mutex is not recursive)");
+      }
+      detail::note("waits: T" + std::to_string(owner_) + " holds it");
+      detail::block(waiters_, "waits for a mutex that T" + std::to_string(owner_) + " holds", false);
+    }
+    owner_ = detail::current();
+    detail::note("acquired");
+  }
+  void release() {
+    if (owner_ != detail::current()) {
+      detail::fail(Outcome::kFailed, owner_ < 0 ? "unlock() of a mutex nobody holds (undefined behaviour)"
+                                                : "T" + std::to_string(detail::current()) + " unlocks a mutex that T" +
+                                                      std::to_string(owner_) + " holds (undefined behaviour)");
+    }
+    owner_ = -1;
+    detail::note_write();
+    detail::wake_all(waiters_);
+  }
+  bool held_by_me() const { return owner_ == detail::current(); }
+
+ private:
+  int owner_ = -1;
+  detail::WaitQueue waiters_;
+};
+
+class shared_mutex {
+ public:
+  shared_mutex() = default;
+  shared_mutex(const shared_mutex&) = delete;
+  shared_mutex& operator=(const shared_mutex&) = delete;
+
+  void lock(CONCLAB_SIM_HERE) {
+    detail::point("lock", detail::here(loc));
+    while (writer_ >= 0 || readers_ > 0) {
+      if (writer_ == detail::current()) detail::fail(Outcome::kDeadlock, "a thread locks a shared_mutex it already holds");
+      detail::note("waits");
+      detail::block(waiters_, "waits for a shared_mutex (exclusive)", false);
+    }
+    writer_ = detail::current();
+    detail::note("acquired");
+  }
+  bool try_lock(CONCLAB_SIM_HERE) {
+    detail::point("try_lock", detail::here(loc));
+    if (writer_ < 0 && readers_ == 0) {
+      writer_ = detail::current();
+      detail::note("-> true");
+      return true;
+    }
+    detail::note_load(this);
+    detail::note("-> false");
+    return false;
+  }
+  void unlock(CONCLAB_SIM_HERE) {
+    detail::point("unlock", detail::here(loc));
+    if (writer_ != detail::current()) detail::fail(Outcome::kFailed, "unlock() of a shared_mutex this thread does not hold");
+    writer_ = -1;
+    detail::note_write();
+    detail::wake_all(waiters_);
+  }
+  void lock_shared(CONCLAB_SIM_HERE) {
+    detail::point("lock_shared", detail::here(loc));
+    while (writer_ >= 0) {
+      detail::note("waits: T" + std::to_string(writer_) + " holds it exclusively");
+      detail::block(waiters_, "waits for a shared_mutex (shared)", false);
+    }
+    ++readers_;
+    detail::note("acquired (" + std::to_string(readers_) + " readers)");
+  }
+  bool try_lock_shared(CONCLAB_SIM_HERE) {
+    detail::point("try_lock_shared", detail::here(loc));
+    if (writer_ < 0) {
+      ++readers_;
+      detail::note("-> true");
+      return true;
+    }
+    detail::note_load(this);
+    detail::note("-> false");
+    return false;
+  }
+  void unlock_shared(CONCLAB_SIM_HERE) {
+    detail::point("unlock_shared", detail::here(loc));
+    if (readers_ <= 0) detail::fail(Outcome::kFailed, "unlock_shared() of a shared_mutex with no reader");
+    --readers_;
+    detail::note_write();
+    if (readers_ == 0) detail::wake_all(waiters_);
+  }
+
+ private:
+  int writer_ = -1;
+  int readers_ = 0;
+  detail::WaitQueue waiters_;
+};
+
+// ---- Locks: std's, but each records where it was taken (std's would name a line inside <mutex>). ----
+
+template <class Mutex>
+class unique_lock {
+ public:
+  using mutex_type = Mutex;
+  unique_lock() noexcept = default;
+  explicit unique_lock(Mutex& m, CONCLAB_SIM_HERE) : m_(&m) {
+    m.lock(loc);
+    owns_ = true;
+  }
+  unique_lock(Mutex& m, std::defer_lock_t) noexcept : m_(&m) {}
+  unique_lock(Mutex& m, std::try_to_lock_t, CONCLAB_SIM_HERE) : m_(&m), owns_(m.try_lock(loc)) {}
+  unique_lock(Mutex& m, std::adopt_lock_t) noexcept : m_(&m), owns_(true) {}
+  unique_lock(unique_lock&& o) noexcept : m_(std::exchange(o.m_, nullptr)), owns_(std::exchange(o.owns_, false)) {}
+  unique_lock& operator=(unique_lock&& o) noexcept {
+    if (owns_) m_->unlock();
+    m_ = std::exchange(o.m_, nullptr);
+    owns_ = std::exchange(o.owns_, false);
+    return *this;
+  }
+  [[gnu::noinline]] ~unique_lock() {
+    if (owns_) {
+      detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+      m_->unlock();
+    }
+  }
+  unique_lock(const unique_lock&) = delete;
+  unique_lock& operator=(const unique_lock&) = delete;
+
+  void lock(CONCLAB_SIM_HERE) {
+    if (m_ == nullptr || owns_) detail::fail(Outcome::kFailed, "unique_lock::lock() with no mutex, or one it already owns (std::system_error)");
+    m_->lock(loc);
+    owns_ = true;
+  }
+  bool try_lock(CONCLAB_SIM_HERE) {
+    if (m_ == nullptr || owns_) detail::fail(Outcome::kFailed, "unique_lock::try_lock() with no mutex, or one it already owns (std::system_error)");
+    owns_ = m_->try_lock(loc);
+    return owns_;
+  }
+  void unlock(CONCLAB_SIM_HERE) {
+    if (!owns_) detail::fail(Outcome::kFailed, "unique_lock::unlock() of a lock it does not own (std::system_error)");
+    m_->unlock(loc);
+    owns_ = false;
+  }
+  Mutex* release() noexcept {
+    owns_ = false;
+    return std::exchange(m_, nullptr);
+  }
+  bool owns_lock() const noexcept { return owns_; }
+  explicit operator bool() const noexcept { return owns_; }
+  Mutex* mutex() const noexcept { return m_; }
+
+ private:
+  Mutex* m_ = nullptr;
+  bool owns_ = false;
+};
+
+template <class Mutex>
+class lock_guard {
+ public:
+  using mutex_type = Mutex;
+  explicit lock_guard(Mutex& m, CONCLAB_SIM_HERE) : m_(m) { m.lock(loc); }
+  lock_guard(Mutex& m, std::adopt_lock_t) noexcept : m_(m) {}
+  [[gnu::noinline]] ~lock_guard() {
+    detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+    m_.unlock();
+  }
+  lock_guard(const lock_guard&) = delete;
+  lock_guard& operator=(const lock_guard&) = delete;
+
+ private:
+  Mutex& m_;
+};
+
+template <class Mutex>
+class shared_lock {
+ public:
+  using mutex_type = Mutex;
+  shared_lock() noexcept = default;
+  explicit shared_lock(Mutex& m, CONCLAB_SIM_HERE) : m_(&m) {
+    m.lock_shared(loc);
+    owns_ = true;
+  }
+  shared_lock(Mutex& m, std::defer_lock_t) noexcept : m_(&m) {}
+  shared_lock(shared_lock&& o) noexcept : m_(std::exchange(o.m_, nullptr)), owns_(std::exchange(o.owns_, false)) {}
+  [[gnu::noinline]] ~shared_lock() {
+    if (owns_) {
+      detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+      m_->unlock_shared();
+    }
+  }
+  shared_lock(const shared_lock&) = delete;
+  shared_lock& operator=(const shared_lock&) = delete;
+  void lock(CONCLAB_SIM_HERE) {
+    m_->lock_shared(loc);
+    owns_ = true;
+  }
+  void unlock(CONCLAB_SIM_HERE) {
+    m_->unlock_shared(loc);
+    owns_ = false;
+  }
+  bool owns_lock() const noexcept { return owns_; }
+
+ private:
+  Mutex* m_ = nullptr;
+  bool owns_ = false;
+};
+
+// std::scoped_lock's deadlock avoidance (std::lock) over our mutexes: lock one, try the others, back off.
+template <class... Mutexes>
+class scoped_lock {
+ public:
+  [[gnu::noinline]] explicit scoped_lock(Mutexes&... ms) : ms_(ms...) {
+    detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+    if constexpr (sizeof...(Mutexes) == 1) {
+      std::get<0>(ms_).lock();
+    } else if constexpr (sizeof...(Mutexes) > 1) {
+      std::lock(ms...);
+    }
+  }
+  [[gnu::noinline]] ~scoped_lock() {
+    detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());
+    std::apply([](auto&... m) { (m.unlock(), ...); }, ms_);
+  }
+  scoped_lock(const scoped_lock&) = delete;
+  scoped_lock& operator=(const scoped_lock&) = delete;
+
+ private:
+  std::tuple<Mutexes&...> ms_;
+};
+
+// ---- Condition variables ----
+
+class condition_variable {
+ public:
+  condition_variable() = default;
+  condition_variable(const condition_variable&) = delete;
+  condition_variable& operator=(const condition_variable&) = delete;
+
+  void notify_one(CONCLAB_SIM_HERE) {
+    detail::point("notify_one", detail::here(loc));
+    const int woken = detail::wake_one(waiters_);
+    detail::note(woken < 0 ? "-> no waiter" : "-> wakes T" + std::to_string(woken));
+  }
+  void notify_all(CONCLAB_SIM_HERE) {
+    detail::point("notify_all", detail::here(loc));
+    const int n = detail::wake_all(waiters_);
+    detail::note(n == 0 ? "-> no waiter" : "-> wakes " + std::to_string(n));
+  }
+  void wait(unique_lock<mutex>& lock, CONCLAB_SIM_HERE) { wait_until_ns(lock, -1, loc); }
+  template <class Predicate>
+  void wait(unique_lock<mutex>& lock, Predicate ready, CONCLAB_SIM_HERE) {
+    while (!ready()) wait_until_ns(lock, -1, loc);
+  }
+  template <class Clock, class Duration>
+  std::cv_status wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_HERE) {
+    return wait_until_ns(lock, detail::deadline_of(t), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+  template <class Clock, class Duration, class Predicate>
+  bool wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, Predicate ready, CONCLAB_SIM_HERE) {
+    const std::int64_t deadline = detail::deadline_of(t);
+    while (!ready()) {
+      if (!wait_until_ns(lock, deadline, loc)) return ready();
+    }
+    return true;
+  }
+  template <class Rep, class Period>
+  std::cv_status wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
+    return wait_until_ns(lock, detail::deadline_after(d), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+  template <class Rep, class Period, class Predicate>
+  bool wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, Predicate ready, CONCLAB_SIM_HERE) {
+    const std::int64_t deadline = detail::deadline_after(d);
+    while (!ready()) {
+      if (!wait_until_ns(lock, deadline, loc)) return ready();
+    }
+    return true;
+  }
+
+ private:
+  // Releases the lock and waits, as one step; then takes the lock again. False on timeout.
+  bool wait_until_ns(unique_lock<mutex>& lock, std::int64_t deadline, const detail::SourceLoc& loc) {
+    if (!lock.owns_lock() || !lock.mutex()->held_by_me()) {
+      detail::point("wait", detail::here(loc));
+      detail::fail(Outcome::kFailed, "wait() on a condition variable without holding its mutex (undefined behaviour)");
+    }
+    detail::point("wait", detail::here(loc));
+    bool woken = true;
+    if (detail::spurious_enabled() && detail::choose(2, true) == 1) {
+      detail::note("releases the mutex; wakes spuriously");
+      lock.mutex()->release();
+    } else {
+      detail::note("releases the mutex; sleeps");
+      lock.mutex()->release();
+      woken = detail::block(waiters_, "waits on a condition variable", deadline < 0, deadline);
+    }
+    detail::point(woken ? "wait returns" : "wait times out", detail::here(loc));
+    lock.mutex()->acquire();
+    return woken;
+  }
+
+  detail::WaitQueue waiters_;
+};
+
+class condition_variable_any {
+ public:
+  condition_variable_any() = default;
+  condition_variable_any(const condition_variable_any&) = delete;
+  condition_variable_any& operator=(const condition_variable_any&) = delete;
+
+  void notify_one(CONCLAB_SIM_HERE) {
+    detail::point("notify_one", detail::here(loc));
+    const int woken = detail::wake_one(waiters_);
+    detail::note(woken < 0 ? "-> no waiter" : "-> wakes T" + std::to_string(woken));
+  }
+  void notify_all(CONCLAB_SIM_HERE) {
+    detail::point("notify_all", detail::here(loc));
+    const int n = detail::wake_all(waiters_);
+    detail::note(n == 0 ? "-> no waiter" : "-> wakes " + std::to_string(n));
+  }
+  template <class Lock>
+  void wait(Lock& lock, CONCLAB_SIM_HERE) {
+    wait_until_ns(lock, -1, loc);
+  }
+  template <class Lock, class Predicate>
+  void wait(Lock& lock, Predicate ready, CONCLAB_SIM_HERE) {
+    while (!ready()) wait_until_ns(lock, -1, loc);
+  }
+  // Waits until ready() or a stop is requested; true if ready().
+  template <class Lock, class Predicate>
+  bool wait(Lock& lock, stop_token st, Predicate ready, CONCLAB_SIM_HERE) {
+    const bool* stopped = st.state_ ? &st.state_->requested : nullptr;
+    std::shared_ptr<void> registration;
+    if (st.state_) {
+      // request_stop() wakes this wait, as std's does.
+      auto& cbs = st.state_->callbacks;
+      const int id = st.state_->next_id++;
+      cbs.emplace_back(id, [this] { detail::wake_all(waiters_); });
+      registration = std::shared_ptr<void>(nullptr, [state = st.state_, id](void*) { state->remove(id); });
+    }
+    for (;;) {
+      if (ready()) return true;
+      if (stopped != nullptr && *stopped) return false;
+      wait_until_ns(lock, -1, loc, stopped);
+    }
+  }
+  template <class Lock, class Rep, class Period, class Predicate>
+  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& d, Predicate ready, CONCLAB_SIM_HERE) {
+    const std::int64_t deadline = detail::deadline_after(d);
+    while (!ready()) {
+      if (!wait_until_ns(lock, deadline, loc)) return ready();
+    }
+    return true;
+  }
+  template <class Lock, class Clock, class Duration, class Predicate>
+  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Predicate ready, CONCLAB_SIM_HERE) {
+    const std::int64_t deadline = detail::deadline_of(t);
+    while (!ready()) {
+      if (!wait_until_ns(lock, deadline, loc)) return ready();
+    }
+    return true;
+  }
+
+ private:
+  template <class Lock>
+  bool wait_until_ns(Lock& lock, std::int64_t deadline, const detail::SourceLoc& loc, const bool* stopped = nullptr) {
+    detail::point("wait", detail::here(loc));
+    bool woken = true;
+    {
+      detail::NoSwitch atomically;  // releasing the lock and starting to wait are one step
+      if (stopped != nullptr && *stopped) {
+        detail::note("a stop was requested: does not sleep");
+        lock.unlock();
+      } else if (detail::spurious_enabled() && detail::choose(2, true) == 1) {
+        detail::note("releases the lock; wakes spuriously");
+        lock.unlock();
+      } else {
+        detail::note("releases the lock; sleeps");
+        lock.unlock();
+        woken = detail::block(waiters_, "waits on a condition variable", deadline < 0, deadline);
+      }
+    }
+    detail::point(woken ? "wait returns" : "wait times out", detail::here(loc));
+    lock.lock();
+    return woken;
+  }
+  detail::WaitQueue waiters_;
+};
+
+// ---- Semaphores, latches, barriers ----
+
+template <std::ptrdiff_t LeastMaxValue = 1 << 30>
+class counting_semaphore {
+ public:
+  static constexpr std::ptrdiff_t max() noexcept { return LeastMaxValue; }
+  constexpr explicit counting_semaphore(std::ptrdiff_t desired) : count_(desired) {}
+  counting_semaphore(const counting_semaphore&) = delete;
+  counting_semaphore& operator=(const counting_semaphore&) = delete;
+
+  void release(std::ptrdiff_t update = 1, CONCLAB_SIM_HERE) {
+    detail::point("release", detail::here(loc));
+    if (update < 0 || count_ + update > LeastMaxValue) {
+      detail::fail(Outcome::kFailed, "semaphore release() past max() (undefined behaviour): count " + std::to_string(count_) +
+                                         " + " + std::to_string(update) + " > " + std::to_string(LeastMaxValue));
+    }
+    count_ += update;
+    detail::note_write();
+    detail::note("count " + std::to_string(count_));
+    detail::wake_all(waiters_);
+  }
+  void acquire(CONCLAB_SIM_HERE) {
+    detail::point("acquire", detail::here(loc));
+    while (count_ == 0) {
+      detail::note("count 0: waits");
+      detail::block(waiters_, "waits on a semaphore whose count is 0", true);
+    }
+    --count_;
+    detail::note("count " + std::to_string(count_));
+  }
+  bool try_acquire(CONCLAB_SIM_HERE) {
+    detail::point("try_acquire", detail::here(loc));
+    if (count_ == 0) {
+      detail::note_load(this);
+      detail::note("-> false");
+      return false;
+    }
+    --count_;
+    detail::note("-> true, count " + std::to_string(count_));
+    return true;
+  }
+  template <class Rep, class Period>
+  bool try_acquire_for(const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
+    detail::point("try_acquire_for", detail::here(loc));
+    const std::int64_t deadline = detail::deadline_after(d);
+    while (count_ == 0) {
+      if (!detail::block(waiters_, "waits on a semaphore (with a timeout)", false, deadline) && count_ == 0) {
+        detail::note("times out");
+        return false;
+      }
+    }
+    --count_;
+    return true;
+  }
+
+ private:
+  std::ptrdiff_t count_;
+  detail::WaitQueue waiters_;
+};
+using binary_semaphore = counting_semaphore<1>;
+
+class latch {
+ public:
+  static constexpr std::ptrdiff_t max() noexcept { return 1 << 30; }
+  constexpr explicit latch(std::ptrdiff_t expected) : count_(expected) {}
+  latch(const latch&) = delete;
+  latch& operator=(const latch&) = delete;
+
+  void count_down(std::ptrdiff_t n = 1, CONCLAB_SIM_HERE) {
+    detail::point("count_down", detail::here(loc));
+    down(n);
+  }
+  bool try_wait(CONCLAB_SIM_HERE) const {
+    detail::point("try_wait", detail::here(loc));
+    detail::note_load(this);
+    return count_ == 0;
+  }
+  void wait(CONCLAB_SIM_HERE) const {
+    detail::point("wait", detail::here(loc));
+    block_until_zero();
+  }
+  void arrive_and_wait(std::ptrdiff_t n = 1, CONCLAB_SIM_HERE) {
+    detail::point("arrive_and_wait", detail::here(loc));
+    down(n);
+    block_until_zero();
+  }
+
+ private:
+  void down(std::ptrdiff_t n) {
+    if (n > count_) detail::fail(Outcome::kFailed, "latch count_down() below zero (undefined behaviour)");
+    count_ -= n;
+    detail::note_write();
+    detail::note("count " + std::to_string(count_));
+    if (count_ == 0) detail::wake_all(waiters_);
+  }
+  void block_until_zero() const {
+    while (count_ > 0) {
+      detail::note("count " + std::to_string(count_) + ": waits");
+      detail::block(waiters_, "waits on a latch at " + std::to_string(count_), true);
+    }
+  }
+  std::ptrdiff_t count_;
+  mutable detail::WaitQueue waiters_;
+};
+
+struct noop_completion {
+  void operator()() noexcept {}
+};
+
+template <class CompletionFunction = noop_completion>
+class barrier {
+ public:
+  class arrival_token {
+    friend class barrier;
+    std::uint64_t phase_ = 0;
+  };
+  explicit barrier(std::ptrdiff_t expected, CompletionFunction f = CompletionFunction())
+      : expected_(expected), left_(expected), completion_(std::move(f)) {}
+  barrier(const barrier&) = delete;
+  barrier& operator=(const barrier&) = delete;
+
+  [[nodiscard]] arrival_token arrive(std::ptrdiff_t n = 1, CONCLAB_SIM_HERE) {
+    detail::point("arrive", detail::here(loc));
+    return do_arrive(n);
+  }
+  void wait(arrival_token&& t, CONCLAB_SIM_HERE) const {
+    detail::point("wait", detail::here(loc));
+    wait_phase(t.phase_);
+  }
+  void arrive_and_wait(CONCLAB_SIM_HERE) {
+    detail::point("arrive_and_wait", detail::here(loc));
+    arrival_token t = do_arrive(1);
+    wait_phase(t.phase_);
+  }
+  void arrive_and_drop(CONCLAB_SIM_HERE) {
+    detail::point("arrive_and_drop", detail::here(loc));
+    --expected_;
+    (void)do_arrive(1);
+  }
+
+ private:
+  arrival_token do_arrive(std::ptrdiff_t n) {
+    arrival_token t;
+    t.phase_ = phase_;
+    left_ -= n;
+    detail::note_write();
+    if (left_ <= 0) {
+      detail::note("last to arrive: the phase completes");
+      completion_();
+      ++phase_;
+      left_ = expected_;
+      detail::wake_all(waiters_);
+    } else {
+      detail::note(std::to_string(left_) + " still to arrive");
+    }
+    return t;
+  }
+  void wait_phase(std::uint64_t phase) const {
+    while (phase_ == phase) detail::block(waiters_, "waits at a barrier for " + std::to_string(left_) + " more", true);
+  }
+  std::ptrdiff_t expected_;
+  std::ptrdiff_t left_;
+  std::uint64_t phase_ = 0;
+  CompletionFunction completion_;
+  mutable detail::WaitQueue waiters_;
+};
+
+}  // namespace conclab::sim

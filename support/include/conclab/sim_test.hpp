@@ -1,0 +1,98 @@
+// CONCLAB_SIM_TEST(Suite, Name) { ... }: a GoogleTest test written once and run two ways.
+//
+//   CONCLAB_SIM_TEST(QueueTest, PopWaitsForPush) {
+//     Queue q;
+//     conclab::sync::jthread consumer([&] { EXPECT_EQ(q.pop(), 1); });
+//     q.push(1);
+//   }
+//
+// In the sim build (CONCLAB_SIM) the body runs under conclab::sim::explore: every schedule with at most two
+// preemptions, depth first, and a failure prints the schedule that broke it, step by step, with the string
+// that replays it. In the other builds the body runs kStressRuns times on real threads (and, in the TSan
+// build, under ThreadSanitizer).
+//
+// The explorer's options come from the environment, so `conclab explore` can change them without a rebuild:
+//   CONCLAB_SIM_MODE=exhaustive|random|replay  CONCLAB_SIM_PREEMPTIONS=N  CONCLAB_SIM_SEED=S  CONCLAB_SIM_RUNS=N
+//   CONCLAB_SIM_REPLAY=<the string a failure printed>
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "conclab/sync.hpp"
+
+#if defined(CONCLAB_SIM)
+#include "conclab/sim/sim.hpp"
+
+namespace conclab::sim {
+
+// Hands each failed EXPECT_/ASSERT_ of a body to the explorer, which then stops that schedule and prints it.
+class FailureForwarder : public ::testing::EmptyTestEventListener {
+ public:
+  void OnTestPartResult(const ::testing::TestPartResult& result) override {
+    if (result.failed() && active()) report_failure(result.summary());
+  }
+};
+
+inline Options options_from_environment() {
+  Options o;
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v == nullptr ? std::string() : std::string(v);
+  };
+  if (const std::string m = env("CONCLAB_SIM_MODE"); m == "random") {
+    o.mode = Mode::kRandom;
+  } else if (m == "replay") {
+    o.mode = Mode::kReplay;
+  }
+  if (const std::string v = env("CONCLAB_SIM_PREEMPTIONS"); !v.empty()) o.preemptions = std::stoi(v);
+  if (const std::string v = env("CONCLAB_SIM_SEED"); !v.empty()) o.seed = std::stoull(v);
+  if (const std::string v = env("CONCLAB_SIM_RUNS"); !v.empty()) o.runs = std::stoi(v);
+  if (const std::string v = env("CONCLAB_SIM_REPLAY"); !v.empty()) {
+    o.replay = v;
+    o.mode = Mode::kReplay;
+  }
+  return o;
+}
+
+inline void run_sim_test(void (*body)()) {
+  static FailureForwarder* forwarder = [] {
+    auto* f = new FailureForwarder;  // owned by GoogleTest's listener list from here on
+    ::testing::UnitTest::GetInstance()->listeners().Append(f);
+    return f;
+  }();
+  (void)forwarder;
+  const Result r = explore(body, options_from_environment());
+  if (r.passed()) {
+    ::testing::Test::RecordProperty("sim", r.report());
+    std::printf("[   SIM    ] %s\n", r.report().c_str());
+  } else {
+    ADD_FAILURE() << "conclab::sim: " << r.report();
+  }
+}
+
+}  // namespace conclab::sim
+
+#define CONCLAB_SIM_TEST(suite, name)                                      \
+  static void conclab_sim_body_##suite##_##name();                         \
+  TEST(suite, name) { ::conclab::sim::run_sim_test(&conclab_sim_body_##suite##_##name); } \
+  static void conclab_sim_body_##suite##_##name()
+
+#else
+
+namespace conclab::sim {
+inline constexpr int kStressRuns = 20;
+}  // namespace conclab::sim
+
+#define CONCLAB_SIM_TEST(suite, name)                                                        \
+  static void conclab_sim_body_##suite##_##name();                                           \
+  TEST(suite, name) {                                                                        \
+    for (int run = 0; run < ::conclab::sim::kStressRuns && !::testing::Test::HasFailure(); ++run) { \
+      conclab_sim_body_##suite##_##name();                                                   \
+    }                                                                                        \
+  }                                                                                          \
+  static void conclab_sim_body_##suite##_##name()
+
+#endif

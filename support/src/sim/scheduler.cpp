@@ -1,0 +1,881 @@
+// The explorer: fibers on one OS thread, a hub that decides at every point which fiber runs next, and the
+// search over those decisions (sim.hpp says what it does; this file is how).
+//
+// Control flow: explore() runs schedules; a schedule spawns fiber 0 with the body and runs the hub loop, which
+// switches to the chosen fiber; the fiber runs until its next point (or until it blocks, fails or ends) and
+// switches back to the hub. Every decision with more than one option goes through the Chooser, which replays
+// a prefix and extends it (exhaustive), draws it (random) or reads it from a replay string.
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "conclab/sim/detail.hpp"
+#include "conclab/sim/sim.hpp"
+
+namespace conclab::sim {
+namespace {
+
+constexpr std::size_t kStackBytes = 512 * 1024;
+constexpr int kLivelockSteps = 2000;  // steps in a row where every runnable fiber spins
+
+// ---- Stacks: mmap'd, a guard page below, reused across schedules. ----
+
+class StackPool {
+ public:
+  ~StackPool() {
+    for (void* s : free_) munmap(s, kStackBytes + page());
+  }
+  void* take() {
+    if (!free_.empty()) {
+      void* s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    void* s = mmap(nullptr, kStackBytes + page(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (s == MAP_FAILED) throw std::runtime_error("conclab::sim: out of memory for fiber stacks");
+    mprotect(s, page(), PROT_NONE);  // overflow faults instead of corrupting a neighbour
+    return s;
+  }
+  void give(void* s) { free_.push_back(s); }
+  static std::size_t page() { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+
+ private:
+  std::vector<void*> free_;
+};
+
+enum class FiberState { kRunnable, kBlocked, kDone };
+
+struct Fiber {
+  int id = 0;
+  ucontext_t ctx{};
+  void* stack = nullptr;
+  std::function<void()> fn;
+  FiberState state = FiberState::kRunnable;
+  // What it is about to do (set at a point) and, when blocked, what it waits for.
+  const char* op = "";
+  detail::Where where;
+  std::optional<detail::Where> override_where;
+  detail::WaitQueue* queue = nullptr;
+  std::string waits_for;
+  detail::Where blocked_where;
+  bool needs_notify = false;
+  std::int64_t deadline = -1;
+  bool timed_out = false;
+  detail::WaitQueue finished;  // fibers joining this one
+  // Spinning: the last load's location and the write epoch it saw.
+  const void* last_load = nullptr;
+  std::uint64_t last_load_epoch = ~std::uint64_t{0};
+  bool spinning = false;
+  std::uint64_t spin_epoch = 0;
+  int priority = 0;  // random mode
+};
+
+struct Step {
+  int fiber;
+  std::string op;
+  detail::Where where;
+  std::string result;
+};
+
+// ---- The choices of one schedule. ----
+
+struct Decision {
+  int chosen;
+  int count;
+};
+
+class Chooser {
+ public:
+  void reset_run() { pos_ = 0; }
+  // Exhaustive and replay: follow the recorded prefix, then take the first option. -1 when the recorded
+  // prefix offered a different number of options here: the body is not deterministic.
+  int pick(int n) {
+    if (pos_ < path_.size()) {
+      Decision& d = path_[pos_++];
+      if (replaying_) {
+        if (d.chosen >= n) return -1;
+        d.count = n;
+        return d.chosen;
+      }
+      return d.count == n ? d.chosen : -1;
+    }
+    path_.push_back({0, n});
+    ++pos_;
+    return 0;
+  }
+  // Random: the caller decided; record it for the replay string.
+  void record(int chosen, int n) {
+    path_.push_back({chosen, n});
+    ++pos_;
+  }
+  // Exhaustive: the next schedule in depth-first order; false when the space is exhausted.
+  bool advance() {
+    path_.resize(pos_);
+    while (!path_.empty() && path_.back().chosen + 1 >= path_.back().count) path_.pop_back();
+    if (path_.empty()) return false;
+    ++path_.back().chosen;
+    return true;
+  }
+  void clear() {
+    path_.clear();
+    pos_ = 0;
+  }
+  void load_replay(const std::vector<int>& chosen) {
+    path_.clear();
+    for (int c : chosen) path_.push_back({c, c + 1});
+    replaying_ = true;
+  }
+  // "3.0*12.1": the choices taken, runs of one value as value*count.
+  std::string encode() const {
+    std::string out;
+    for (std::size_t i = 0; i < pos_ && i < path_.size();) {
+      std::size_t j = i;
+      while (j < pos_ && j < path_.size() && path_[j].chosen == path_[i].chosen) ++j;
+      if (!out.empty()) out += '.';
+      out += std::to_string(path_[i].chosen);
+      if (j - i > 1) out += "*" + std::to_string(j - i);
+      i = j;
+    }
+    return out;
+  }
+
+ private:
+  std::vector<Decision> path_;
+  std::size_t pos_ = 0;
+  bool replaying_ = false;
+};
+
+// Thrown nowhere: a fiber that must stop (its schedule failed) switches to the hub and is never resumed.
+struct Run {
+  std::vector<std::unique_ptr<Fiber>> fibers;
+  ucontext_t hub{};
+  int current = -1;  // the fiber running now (-1: the hub)
+  int last = -1;     // the fiber that ran last
+  std::vector<Step> trace;
+  std::uint64_t steps = 0;
+  int preemptions_used = 0;
+  int preemption_bound = 0;  // < 0: unbounded
+  std::uint64_t write_epoch = 0;
+  std::int64_t now = 0;
+  int spin_rounds = 0;
+  int no_switch = 0;
+  bool failed = false;
+  Outcome outcome = Outcome::kPassed;
+  std::string message;
+};
+
+struct Explorer {
+  Options options;
+  Chooser chooser;
+  StackPool stacks;
+  Run* run = nullptr;
+  std::mt19937_64 rng;
+  std::vector<std::uint64_t> change_points;  // random mode: steps where the running fiber's priority drops
+  std::uint64_t expected_steps = 100;
+  std::atomic<std::uint64_t> progress{0};  // read by the watchdog
+};
+
+Explorer* g_explorer = nullptr;
+Fiber* g_starting = nullptr;
+
+Run& run() { return *g_explorer->run; }
+Fiber& fiber(int id) { return *run().fibers[static_cast<std::size_t>(id)]; }
+Fiber& self() { return fiber(run().current); }
+
+int preemptions_left() {
+  const Run& r = run();
+  return r.preemption_bound < 0 ? 1 << 30 : r.preemption_bound - r.preemptions_used;
+}
+
+// Back to the hub; returns when the hub picks this fiber again.
+void to_hub() {
+  Fiber& f = self();
+  swapcontext(&f.ctx, &run().hub);
+}
+
+// A fiber whose schedule has failed: give the hub control for good.
+[[noreturn]] void abandon() {
+  Fiber& f = self();
+  swapcontext(&f.ctx, &run().hub);
+  std::abort();  // never resumed
+}
+
+void finish_fiber(Fiber& f) {
+  f.state = FiberState::kDone;
+  detail::wake_all(f.finished);
+}
+
+void trampoline() {
+  Fiber& f = *g_starting;
+  try {
+    f.fn();
+  } catch (const std::exception& e) {
+    if (!run().failed) {
+      run().failed = true;
+      run().outcome = Outcome::kFailed;
+      run().message = "T" + std::to_string(f.id) + " let an exception escape: " + e.what() +
+                      (f.id == 0 ? "" : " (a real program calls std::terminate here)");
+    }
+  } catch (...) {
+    if (!run().failed) {
+      run().failed = true;
+      run().outcome = Outcome::kFailed;
+      run().message = "T" + std::to_string(f.id) + " let an exception escape (a real program calls std::terminate here)";
+    }
+  }
+  f.fn = nullptr;
+  finish_fiber(f);
+  setcontext(&run().hub);
+}
+
+int new_fiber(std::function<void()> fn) {
+  Run& r = run();
+  auto f = std::make_unique<Fiber>();
+  f->id = static_cast<int>(r.fibers.size());
+  f->fn = std::move(fn);
+  f->stack = g_explorer->stacks.take();
+  getcontext(&f->ctx);
+  f->ctx.uc_stack.ss_sp = static_cast<char*>(f->stack) + StackPool::page();
+  f->ctx.uc_stack.ss_size = kStackBytes;
+  f->ctx.uc_link = nullptr;
+  makecontext(&f->ctx, trampoline, 0);
+  if (g_explorer->options.mode == Mode::kRandom) {
+    f->priority = g_explorer->options.pct_depth + static_cast<int>(g_explorer->rng() % 1000);
+  }
+  r.fibers.push_back(std::move(f));
+  return r.fibers.back()->id;
+}
+
+bool is_spinning(const Fiber& f) { return f.spinning && f.spin_epoch == run().write_epoch; }
+
+// ---- The hub: who runs next. ----
+
+// Wakes the timed waiter with the earliest deadline, moving the clock to it. False if there is none.
+bool fire_earliest_timeout() {
+  Run& r = run();
+  Fiber* best = nullptr;
+  for (auto& f : r.fibers) {
+    if (f->state == FiberState::kBlocked && f->deadline >= 0 && (best == nullptr || f->deadline < best->deadline)) best = f.get();
+  }
+  if (best == nullptr) return false;
+  r.now = std::max(r.now, best->deadline);
+  auto& q = best->queue->fibers;
+  q.erase(std::remove(q.begin(), q.end(), best->id), q.end());
+  best->queue = nullptr;
+  best->timed_out = true;
+  best->state = FiberState::kRunnable;
+  return true;
+}
+
+std::string where_text(const detail::Where& w);
+
+void fail_stuck() {
+  Run& r = run();
+  bool lost = false;
+  std::string lines;
+  for (auto& f : r.fibers) {
+    if (f->state != FiberState::kBlocked) continue;
+    lost = lost || f->needs_notify;
+    lines += "\n  T" + std::to_string(f->id) + " " + f->waits_for + " (" + where_text(f->blocked_where) + ")";
+  }
+  r.failed = true;
+  r.outcome = lost ? Outcome::kLostWakeup : Outcome::kDeadlock;
+  r.message = lost ? "a thread waits for a notification that no thread is left to send (a lost wakeup); every "
+                     "unfinished thread is blocked:" + lines
+                   : "every unfinished thread is blocked, each waiting for another:" + lines;
+}
+
+// Random mode: the runnable fiber with the highest priority; at a change point the running one drops.
+int pick_random(const std::vector<int>& options) {
+  Explorer& x = *g_explorer;
+  Run& r = run();
+  for (std::size_t i = 0; i < x.change_points.size(); ++i) {
+    if (x.change_points[i] == r.steps && r.last >= 0) fiber(r.last).priority = static_cast<int>(i);
+  }
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < options.size(); ++i) {
+    if (fiber(options[i]).priority > fiber(options[best]).priority) best = i;
+  }
+  x.chooser.record(static_cast<int>(best), static_cast<int>(options.size()));
+  return static_cast<int>(best);
+}
+
+constexpr const char* kNotDeterministic =
+    "the code under test offered different choices on the same schedule: it depends on something the explorer "
+    "cannot see (a std::thread, std::mutex or std::atomic instead of conclab::sync's, the real clock, randomness, "
+    "or state left over from an earlier schedule)";
+
+void fail_not_deterministic() {
+  Run& r = run();
+  r.failed = true;
+  r.outcome = Outcome::kNotDeterministic;
+  r.message = kNotDeterministic;
+}
+
+// The index of the option to take, or -1 (the schedule has failed: not deterministic).
+int pick(const std::vector<int>& options) {
+  if (options.size() == 1) return 0;
+  if (g_explorer->options.mode == Mode::kRandom) return pick_random(options);
+  const int i = g_explorer->chooser.pick(static_cast<int>(options.size()));
+  if (i < 0) fail_not_deterministic();
+  return i;
+}
+
+// The next fiber to run, or -1 when the schedule ends (all done, or stuck: then it has failed).
+int decide() {
+  Run& r = run();
+  for (;;) {
+    std::vector<int> runnable, eager;
+    bool all_done = true;
+    for (auto& f : r.fibers) {
+      if (f->state != FiberState::kDone) all_done = false;
+      if (f->state != FiberState::kRunnable) continue;
+      runnable.push_back(f->id);
+      if (!is_spinning(*f)) eager.push_back(f->id);
+    }
+    if (all_done) return -1;
+    if (runnable.empty()) {
+      if (fire_earliest_timeout()) continue;
+      fail_stuck();
+      return -1;
+    }
+    if (eager.empty() && fire_earliest_timeout()) continue;  // time passes while they spin
+    if (eager.empty()) {
+      // Everyone who can run is spinning: round robin, no choice (it cannot change what they see).
+      if (++r.spin_rounds > kLivelockSteps) {
+        r.failed = true;
+        r.outcome = Outcome::kNeverEnds;
+        r.message = "every thread that can run is spinning, waiting for a change no thread will make (a livelock):";
+        for (int id : runnable) r.message += "\n  T" + std::to_string(id) + " at " + where_text(fiber(id).where);
+        return -1;
+      }
+      auto it = std::upper_bound(runnable.begin(), runnable.end(), r.last);
+      return it == runnable.end() ? runnable.front() : *it;
+    }
+    r.spin_rounds = 0;
+    const bool last_can_go_on = std::find(eager.begin(), eager.end(), r.last) != eager.end();
+    if (!last_can_go_on) {
+      const int i = pick(eager);
+      return i < 0 ? -1 : eager[static_cast<std::size_t>(i)];
+    }
+    if (preemptions_left() <= 0 || r.no_switch > 0) return r.last;
+    std::vector<int> options{r.last};
+    for (int id : eager) {
+      if (id != r.last) options.push_back(id);
+    }
+    const int i = pick(options);
+    if (i < 0) return -1;
+    if (i > 0) ++r.preemptions_used;
+    return options[static_cast<std::size_t>(i)];
+  }
+}
+
+void hub_loop() {
+  Run& r = run();
+  Explorer& x = *g_explorer;
+  while (!r.failed) {
+    const int next = decide();
+    if (next < 0) return;
+    if (++r.steps > x.options.max_steps) {
+      r.failed = true;
+      r.outcome = Outcome::kNeverEnds;
+      r.message = "the schedule ran past " + std::to_string(x.options.max_steps) +
+                  " steps: a thread that never ends, or a loop that never gives up (the last steps are below)";
+      return;
+    }
+    x.progress.fetch_add(1, std::memory_order_relaxed);
+    r.current = r.last = next;
+    Fiber& f = fiber(next);
+    g_starting = &f;
+    swapcontext(&r.hub, &f.ctx);
+    r.current = -1;
+  }
+}
+
+// ---- Printing a schedule. ----
+
+struct Resolved {
+  std::string file;
+  int line = 0;
+};
+
+std::string exe_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+// file:line of return addresses, through addr2line (only when a schedule is printed).
+std::map<const void*, Resolved> resolve_addresses(const std::vector<const void*>& addrs) {
+  std::map<const void*, Resolved> out;
+  if (addrs.empty()) return out;
+  std::string cmd = "addr2line -e '" + exe_path() + "'";
+  for (const void* a : addrs) {
+    Dl_info info{};
+    if (dladdr(a, &info) == 0) continue;
+    const auto offset = reinterpret_cast<std::uintptr_t>(a) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+    char hex[32];
+    std::snprintf(hex, sizeof hex, " 0x%zx", static_cast<std::size_t>(offset));
+    cmd += hex;
+  }
+  cmd += " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char line[4096];
+  for (const void* a : addrs) {
+    if (std::fgets(line, sizeof line, p) == nullptr) break;
+    std::string s(line);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    const auto paren = s.find(" (");
+    if (paren != std::string::npos) s.erase(paren);
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos || s.compare(0, 2, "??") == 0) continue;
+    out[a] = {s.substr(0, colon), std::atoi(s.c_str() + colon + 1)};
+  }
+  pclose(p);
+  return out;
+}
+
+std::map<const void*, Resolved> g_resolved;
+
+Resolved resolve(const detail::Where& w) {
+  if (w.return_address != nullptr) {
+    auto it = g_resolved.find(w.return_address);
+    return it == g_resolved.end() ? Resolved{} : it->second;
+  }
+  if (w.loc.line == 0 || w.loc.file == nullptr) return {};
+  return {w.loc.file, static_cast<int>(w.loc.line)};
+}
+
+std::string base_name(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string source_line(const std::string& file, int line) {
+  static std::map<std::string, std::vector<std::string>> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) {
+    std::vector<std::string> lines;
+    std::ifstream in(file);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    it = cache.emplace(file, std::move(lines)).first;
+  }
+  if (line <= 0 || static_cast<std::size_t>(line) > it->second.size()) return {};
+  std::string s = it->second[static_cast<std::size_t>(line - 1)];
+  s.erase(0, s.find_first_not_of(" \t"));
+  if (s.size() > 70) s = s.substr(0, 67) + "...";
+  return s;
+}
+
+std::string where_text(const detail::Where& w) {
+  if (w.return_address != nullptr && !g_resolved.count(w.return_address)) {
+    for (auto& [a, res] : resolve_addresses({w.return_address})) g_resolved[a] = res;
+  }
+  const Resolved r = resolve(w);
+  if (r.line == 0) return "line unknown";
+  return base_name(r.file) + ":" + std::to_string(r.line);
+}
+
+std::string format_trace(const std::vector<Step>& trace) {
+  std::vector<const void*> addrs;
+  for (const Step& s : trace) {
+    if (s.where.return_address != nullptr && !g_resolved.count(s.where.return_address)) addrs.push_back(s.where.return_address);
+  }
+  for (auto& [a, r] : resolve_addresses(addrs)) g_resolved[a] = r;
+  std::string out;
+  const std::size_t n = trace.size();
+  constexpr std::size_t kHead = 20, kTail = 60;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > kHead + kTail && i == kHead) {
+      out += "   ... " + std::to_string(n - kHead - kTail) + " steps ...\n";
+      i = n - kTail;
+    }
+    const Step& s = trace[i];
+    const Resolved r = resolve(s.where);
+    std::string what = s.op + (s.result.empty() ? "" : " " + s.result);
+    char head[160];
+    std::snprintf(head, sizeof head, "%5zu. T%d  %-34s ", i + 1, s.fiber, what.c_str());
+    out += head;
+    if (r.line > 0) out += base_name(r.file) + ":" + std::to_string(r.line) + "  " + source_line(r.file, r.line);
+    out += "\n";
+  }
+  return out;
+}
+
+// ---- One schedule. ----
+
+void free_run(Run& r) {
+  for (auto& f : r.fibers) g_explorer->stacks.give(f->stack);
+  r.fibers.clear();
+}
+
+// Runs the body once under the current choices. Returns the run (failed or not).
+void run_schedule(const std::function<void()>& body, Run& r, int bound) {
+  Explorer& x = *g_explorer;
+  r = Run{};
+  r.preemption_bound = bound;
+  x.run = &r;
+  x.chooser.reset_run();
+  if (x.options.mode == Mode::kRandom) {
+    x.change_points.clear();
+    for (int i = 1; i < x.options.pct_depth; ++i) x.change_points.push_back(1 + x.rng() % std::max<std::uint64_t>(1, x.expected_steps));
+  }
+  new_fiber([&body] { body(); });
+  hub_loop();
+  x.expected_steps = std::max<std::uint64_t>(r.steps, 10);
+}
+
+// ---- The watchdog: a body that blocks the real thread (std::mutex, a real join, I/O) would hang the explorer. ----
+
+class Watchdog {
+ public:
+  explicit Watchdog(std::atomic<std::uint64_t>& progress) : progress_(progress), thread_([this] { watch(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void watch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::uint64_t seen = progress_.load(std::memory_order_relaxed);
+    while (!cv_.wait_for(lock, std::chrono::seconds(20), [this] { return done_; })) {
+      const std::uint64_t now = progress_.load(std::memory_order_relaxed);
+      if (now != seen) {
+        seen = now;
+        continue;
+      }
+      std::fputs("\nconclab::sim: no step for 20 s. The code under test blocks the real thread or loops without "
+                  "touching a conclab::sync primitive: a std::mutex, std::condition_variable, std::thread or "
+                  "std::atomic where the lab asks for conclab::sync's (include <conclab/sync.hpp> and use "
+                  "conclab::sync::mutex and friends), a sleep, or I/O.\n",
+                  stderr);
+      std::_Exit(3);
+    }
+  }
+
+  std::atomic<std::uint64_t>& progress_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+Result failure_result(Run& r, std::uint64_t schedules, const std::string& replay) {
+  Result res;
+  res.outcome = r.outcome;
+  res.schedules = schedules;
+  res.preemptions = r.preemptions_used;
+  res.message = r.message;
+  res.trace = format_trace(r.trace);
+  res.replay = replay;
+  return res;
+}
+
+std::vector<int> parse_replay(const std::string& s, int& bound, bool& spurious) {
+  // "<bound>s<0|1>:<choices>"
+  const auto colon = s.find(':');
+  const auto sp = s.find('s');
+  if (colon == std::string::npos || sp == std::string::npos || sp > colon) {
+    throw std::invalid_argument("conclab::sim: a replay string looks like 2s1:0*4.1.0 (Result::replay)");
+  }
+  bound = std::stoi(s.substr(0, sp));
+  spurious = s[sp + 1] == '1';
+  std::vector<int> out;
+  std::stringstream in(s.substr(colon + 1));
+  for (std::string item; std::getline(in, item, '.');) {
+    if (item.empty()) continue;
+    const auto star = item.find('*');
+    const int v = std::stoi(item.substr(0, star));
+    const int times = star == std::string::npos ? 1 : std::stoi(item.substr(star + 1));
+    out.insert(out.end(), static_cast<std::size_t>(times), v);
+  }
+  return out;
+}
+
+std::string replay_string(int bound, bool spurious, const Chooser& c) {
+  return std::to_string(bound) + "s" + (spurious ? "1" : "0") + ":" + c.encode();
+}
+
+}  // namespace
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kPassed: return "passed";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kDeadlock: return "deadlock";
+    case Outcome::kLostWakeup: return "lost wakeup";
+    case Outcome::kNeverEnds: return "never ends";
+    case Outcome::kNotDeterministic: return "not deterministic";
+  }
+  return "?";
+}
+
+std::string Result::report() const {
+  if (passed()) {
+    return "explored " + std::to_string(schedules) + " schedule" + (schedules == 1 ? "" : "s") +
+           (exhausted ? " (every schedule with at most " + std::to_string(preemptions) + " preemption" +
+                            (preemptions == 1 ? "" : "s") + ")"
+                      : "") +
+           ", all pass";
+  }
+  std::string out = std::string(outcome_name(outcome)) + " on schedule " + std::to_string(schedules) + " (it has " +
+                    std::to_string(preemptions) + " preemption" + (preemptions == 1 ? "" : "s") + "): " + message + "\n";
+  out += "The schedule, one step per line (T0 is the test's own thread):\n" + trace;
+  out += "Replay it: conclab::sim::Options{.mode = conclab::sim::Mode::kReplay, .replay = \"" + replay + "\"}";
+  return out;
+}
+
+bool active() { return g_explorer != nullptr && g_explorer->run != nullptr && g_explorer->run->current >= 0; }
+
+void report_failure(const std::string& message) {
+  if (!active()) return;
+  Run& r = run();
+  if (r.failed) return;
+  r.failed = true;
+  r.outcome = Outcome::kFailed;
+  r.message = message;
+}
+
+Result explore(const std::function<void()>& body, const Options& options) {
+  if (g_explorer != nullptr) throw std::logic_error("conclab::sim::explore is not reentrant");
+  Explorer x;
+  x.options = options;
+  x.rng.seed(options.seed);
+  g_explorer = &x;
+  struct Reset {
+    ~Reset() { g_explorer = nullptr; }
+  } reset;
+  Watchdog watchdog(x.progress);
+  Run r;
+  std::uint64_t schedules = 0;
+  Result passed;
+
+  if (options.mode == Mode::kReplay) {
+    int bound = 0;
+    x.chooser.load_replay(parse_replay(options.replay, bound, x.options.spurious));
+    run_schedule(body, r, bound);
+    const std::string replay = replay_string(bound, x.options.spurious, x.chooser);
+    free_run(r);
+    if (r.failed) return failure_result(r, 1, replay);
+    passed.schedules = 1;
+    return passed;
+  }
+  if (options.mode == Mode::kRandom) {
+    for (int i = 0; i < options.runs; ++i) {
+      x.rng.seed(options.seed + static_cast<std::uint64_t>(i));
+      x.chooser.clear();
+      run_schedule(body, r, -1);
+      ++schedules;
+      const std::string replay = replay_string(-1, options.spurious, x.chooser);
+      free_run(r);
+      if (r.failed) return failure_result(r, schedules, replay);
+    }
+    passed.schedules = schedules;
+    return passed;
+  }
+  for (int bound = 0; bound <= options.preemptions; ++bound) {
+    x.chooser.clear();
+    do {
+      run_schedule(body, r, bound);
+      ++schedules;
+      const std::string replay = replay_string(bound, options.spurious, x.chooser);
+      free_run(r);
+      if (r.failed) return failure_result(r, schedules, replay);
+      if (schedules >= options.max_schedules) {
+        passed.schedules = schedules;
+        passed.preemptions = bound;
+        return passed;
+      }
+    } while (x.chooser.advance());
+  }
+  passed.schedules = schedules;
+  passed.exhausted = true;
+  passed.preemptions = options.preemptions;
+  return passed;
+}
+
+// ---- What the primitives call. ----
+
+namespace detail {
+
+void point(const char* op, const Where& where) {
+  if (!active()) {
+    std::fprintf(stderr, "conclab::sim: a conclab::sync operation (%s) ran outside conclab::sim::explore. In the sim "
+                 "build every use of conclab::sync must happen inside a sim test (CONCLAB_SIM_TEST) or explore().\n", op);
+    std::abort();
+  }
+  Run& r = run();
+  Fiber& f = self();
+  if (r.failed) abandon();
+  f.op = op;
+  f.where = f.override_where ? *f.override_where : where;
+  if (r.no_switch == 0) {
+    to_hub();
+    if (run().failed) abandon();
+  }
+  run().trace.push_back({f.id, op, f.where, ""});
+}
+
+void note(const std::string& result) {
+  Run& r = run();
+  if (r.trace.empty()) return;
+  Step& s = r.trace.back();
+  s.result += s.result.empty() ? result : "; " + result;
+}
+
+bool block(WaitQueue& queue, std::string what, bool needs_notify, std::int64_t deadline_ns) {
+  Fiber& f = self();
+  f.state = FiberState::kBlocked;
+  f.queue = &queue;
+  f.waits_for = std::move(what);
+  f.blocked_where = f.where;
+  f.needs_notify = needs_notify;
+  f.deadline = deadline_ns;
+  f.timed_out = false;
+  queue.fibers.push_back(f.id);
+  const int saved = run().no_switch;
+  run().no_switch = 0;  // blocking always switches
+  to_hub();
+  run().no_switch = saved;
+  if (run().failed) abandon();
+  f.deadline = -1;
+  run().trace.push_back({f.id, std::string(f.op) + (f.timed_out ? " (times out)" : " (woken)"), f.where, ""});
+  return !f.timed_out;
+}
+
+namespace {
+void make_runnable(int id) {
+  Fiber& f = fiber(id);
+  f.state = FiberState::kRunnable;
+  f.queue = nullptr;
+  f.deadline = -1;
+}
+}  // namespace
+
+int wake_one(WaitQueue& queue) {
+  if (queue.fibers.empty()) return -1;
+  const int n = static_cast<int>(queue.fibers.size());
+  const int i = choose(n, false);
+  const int id = queue.fibers[static_cast<std::size_t>(i)];
+  queue.fibers.erase(queue.fibers.begin() + i);
+  make_runnable(id);
+  return id;
+}
+
+int wake_all(WaitQueue& queue) {
+  const int n = static_cast<int>(queue.fibers.size());
+  for (int id : queue.fibers) make_runnable(id);
+  queue.fibers.clear();
+  return n;
+}
+
+NoSwitch::NoSwitch() {
+  if (active()) ++run().no_switch;
+}
+NoSwitch::~NoSwitch() {
+  if (active()) --run().no_switch;
+}
+
+// The outermost wins: a lock taken by std::lock inside a scoped_lock is shown at the scoped_lock.
+ScopedWhere::ScopedWhere(const Where& where) : had_(!active() || self().override_where.has_value()) {
+  if (!had_) self().override_where = where;
+}
+ScopedWhere::~ScopedWhere() {
+  if (!had_ && active()) self().override_where.reset();
+}
+
+int choose(int n, bool costs_preemption) {
+  if (n <= 1) return 0;
+  Run& r = run();
+  if (costs_preemption && preemptions_left() <= 0) return 0;
+  int i = 0;
+  Explorer& x = *g_explorer;
+  if (x.options.mode == Mode::kRandom) {
+    // The ordinary outcome most of the time; one of the others one time in eight.
+    i = x.rng() % 8 == 0 ? 1 + static_cast<int>(x.rng() % static_cast<std::uint64_t>(n - 1)) : 0;
+    x.chooser.record(i, n);
+  } else {
+    i = x.chooser.pick(n);
+    if (i < 0) fail(Outcome::kNotDeterministic, kNotDeterministic);
+  }
+  if (i > 0 && costs_preemption) ++r.preemptions_used;
+  return i;
+}
+
+bool spurious_enabled() { return g_explorer->options.spurious; }
+
+void fail(Outcome outcome, const std::string& message) {
+  Run& r = run();
+  if (!r.failed) {
+    r.failed = true;
+    r.outcome = outcome;
+    r.message = message;
+  }
+  abandon();
+}
+
+int spawn(std::function<void()> fn) { return new_fiber(std::move(fn)); }
+
+void join(int id) {
+  while (fiber(id).state != FiberState::kDone) block(fiber(id).finished, "joins T" + std::to_string(id), false);
+}
+
+bool finished(int id) { return fiber(id).state == FiberState::kDone; }
+int current() { return run().current; }
+
+void note_load(const void* location) {
+  Run& r = run();
+  Fiber& f = self();
+  if (f.last_load == location && f.last_load_epoch == r.write_epoch) {
+    f.spinning = true;
+    f.spin_epoch = r.write_epoch;
+  }
+  f.last_load = location;
+  f.last_load_epoch = r.write_epoch;
+}
+
+void note_write() {
+  Run& r = run();
+  ++r.write_epoch;
+  self().spinning = false;
+}
+
+void note_yield() {
+  Fiber& f = self();
+  f.spinning = true;
+  f.spin_epoch = run().write_epoch;
+}
+
+std::int64_t now_ns() { return run().now; }
+
+void sleep_until_ns(std::int64_t deadline_ns) {
+  WaitQueue q;
+  if (deadline_ns <= run().now) return;
+  block(q, "sleeps", false, deadline_ns);
+}
+
+}  // namespace detail
+}  // namespace conclab::sim

@@ -1,0 +1,428 @@
+// Tests of conclab::sim, the explorer: it finds what it must (every schedule in the bound, deadlocks, lost
+// wakeups, livelocks, spurious wakeups), it is deterministic, and what it prints replays.
+// Built with CONCLAB_SIM, so conclab::sync names the instrumented primitives.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conclab/sim/sim.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
+
+namespace {
+
+namespace sim = conclab::sim;
+namespace sync = conclab::sync;  // inside a namespace: POSIX's ::sync() owns the name at global scope
+
+static_assert(sync::kSimulated, "this test is built with CONCLAB_SIM");
+
+sim::Options exhaustive(int preemptions, bool spurious = true) {
+  sim::Options o;
+  o.preemptions = preemptions;
+  o.spurious = spurious;
+  return o;
+}
+
+// Two threads of two steps each: which orders of the four steps does the explorer produce?
+std::set<std::string> orders_of_two_by_two(int preemptions) {
+  std::set<std::string> orders;
+  std::string order;
+  const sim::Result r = sim::explore(
+      [&] {
+        order.clear();
+        sync::atomic<int> x{0}, y{0};
+        sync::thread a([&] {
+          x.store(1);
+          order += 'a';
+          x.store(2);
+          order += 'a';
+        });
+        sync::thread b([&] {
+          y.store(1);
+          order += 'b';
+          y.store(2);
+          order += 'b';
+        });
+        a.join();
+        b.join();
+        orders.insert(order);
+      },
+      exhaustive(preemptions));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_TRUE(r.exhausted);
+  return orders;
+}
+
+TEST(SimExplore, NoPreemptionRunsEachThreadToTheEnd) {
+  // With no preemption a thread runs until it ends or blocks; the only free choice is which one goes first.
+  EXPECT_EQ(orders_of_two_by_two(0), (std::set<std::string>{"aabb", "bbaa"}));
+}
+
+TEST(SimExplore, OnePreemptionAddsTheOrdersWithOneSwitchAway) {
+  // abba: a is preempted after its first step, b runs to its end, a finishes (a free switch). abab needs two.
+  EXPECT_EQ(orders_of_two_by_two(1), (std::set<std::string>{"aabb", "bbaa", "abba", "baab"}));
+}
+
+TEST(SimExplore, TwoPreemptionsGiveAllSixInterleavings) {
+  // C(4,2) = 6 orders of two threads of two steps.
+  EXPECT_EQ(orders_of_two_by_two(2), (std::set<std::string>{"aabb", "bbaa", "abba", "baab", "abab", "baba"}));
+}
+
+TEST(SimExplore, ThreeStepsAgainstOneGiveFourOrders) {
+  // C(4,1) = 4 positions for b's one step among a's three.
+  std::set<std::string> orders;
+  std::string order;
+  const sim::Result r = sim::explore(
+      [&] {
+        order.clear();
+        sync::atomic<int> x{0};
+        sync::thread a([&] {
+          for (int i = 0; i < 3; ++i) {
+            x.fetch_add(1);
+            order += 'a';
+          }
+        });
+        sync::thread b([&] {
+          x.fetch_add(1);
+          order += 'b';
+        });
+        a.join();
+        b.join();
+        orders.insert(order);
+      },
+      exhaustive(5));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_EQ(orders, (std::set<std::string>{"aaab", "aaba", "abaa", "baaa"}));
+}
+
+// The classic lost update: two threads increment with a load and a store.
+void lost_update_body() {
+  sync::atomic<int> n{0};
+  auto add = [&] { n.store(n.load() + 1); };
+  sync::thread a(add);
+  sync::thread b(add);
+  a.join();
+  b.join();
+  if (n.load() != 2) sim::report_failure("n is " + std::to_string(n.load()) + ", not 2: an update was lost");
+}
+
+TEST(SimExplore, FindsTheLostUpdateWithOnePreemption) {
+  const sim::Result r = sim::explore(lost_update_body, exhaustive(2));
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_EQ(r.preemptions, 1) << "the simplest failing schedule is searched first";
+  EXPECT_NE(r.message.find("an update was lost"), std::string::npos) << r.message;
+  EXPECT_NE(r.trace.find("load -> 0"), std::string::npos) << r.trace;
+  EXPECT_NE(r.trace.find("sim_test.cpp:"), std::string::npos) << "each step names its line:\n" << r.trace;
+}
+
+TEST(SimExplore, NoPreemptionCannotSeeTheLostUpdate) {
+  const sim::Result r = sim::explore(lost_update_body, exhaustive(0));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_TRUE(r.exhausted);
+}
+
+TEST(SimExplore, AMutexMakesTheIncrementPassEverySchedule) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::mutex mu;
+        int n = 0;
+        auto add = [&] {
+          sync::lock_guard lock(mu);
+          n = n + 1;
+        };
+        sync::thread a(add), b(add), c(add);
+        a.join();
+        b.join();
+        c.join();
+        if (n != 3) sim::report_failure("n is " + std::to_string(n));
+      },
+      exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_GT(r.schedules, 10u);
+}
+
+TEST(SimExplore, ReplayReproducesTheFailureStepForStep) {
+  const sim::Result first = sim::explore(lost_update_body, exhaustive(2));
+  ASSERT_FALSE(first.passed());
+  sim::Options o;
+  o.mode = sim::Mode::kReplay;
+  o.replay = first.replay;
+  const sim::Result again = sim::explore(lost_update_body, o);
+  EXPECT_EQ(again.outcome, first.outcome);
+  EXPECT_EQ(again.trace, first.trace);
+  EXPECT_EQ(again.schedules, 1u);
+}
+
+TEST(SimExplore, TheSameSeedGivesTheSameRandomSchedules) {
+  sim::Options o;
+  o.mode = sim::Mode::kRandom;
+  o.runs = 200;
+  o.seed = 42;
+  const sim::Result one = sim::explore(lost_update_body, o);
+  const sim::Result two = sim::explore(lost_update_body, o);
+  ASSERT_FALSE(one.passed()) << "200 random schedules find the lost update";
+  EXPECT_EQ(one.schedules, two.schedules);
+  EXPECT_EQ(one.trace, two.trace);
+  EXPECT_EQ(one.replay, two.replay);
+
+  sim::Options replay;
+  replay.mode = sim::Mode::kReplay;
+  replay.replay = one.replay;
+  EXPECT_EQ(sim::explore(lost_update_body, replay).trace, one.trace);
+}
+
+TEST(SimExplore, FindsALockOrderDeadlock) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::mutex m1, m2;
+        sync::thread a([&] {
+          sync::lock_guard l1(m1);
+          sync::lock_guard l2(m2);
+        });
+        sync::thread b([&] {
+          sync::lock_guard l2(m2);
+          sync::lock_guard l1(m1);
+        });
+        a.join();
+        b.join();
+      },
+      exhaustive(2));
+  ASSERT_EQ(r.outcome, sim::Outcome::kDeadlock) << r.report();
+  EXPECT_NE(r.message.find("waits for a mutex that T"), std::string::npos) << r.message;
+  EXPECT_NE(r.trace.find("lock"), std::string::npos);
+}
+
+TEST(SimExplore, ScopedLockOfBothMutexesNeverDeadlocks) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::mutex m1, m2;
+        sync::thread a([&] { sync::scoped_lock both(m1, m2); });
+        sync::thread b([&] { sync::scoped_lock both(m2, m1); });
+        a.join();
+        b.join();
+      },
+      exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimExplore, ASelfDeadlockIsNamed) {
+  const sim::Result r = sim::explore([] {
+    sync::mutex m;
+    sync::lock_guard outer(m);
+    sync::lock_guard inner(m);
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kDeadlock);
+  EXPECT_NE(r.message.find("already holds"), std::string::npos) << r.message;
+}
+
+// A flag checked without the lock, then a wait without a predicate: the notify can come in between.
+void lost_wakeup_body() {
+  sync::mutex mu;
+  sync::condition_variable cv;
+  sync::atomic<bool> ready{false};
+  sync::thread waiter([&] {
+    if (!ready.load()) {
+      sync::unique_lock lock(mu);
+      cv.wait(lock);
+    }
+  });
+  sync::thread notifier([&] {
+    ready.store(true);
+    cv.notify_one();
+  });
+  waiter.join();
+  notifier.join();
+}
+
+TEST(SimExplore, FindsALostWakeup) {
+  const sim::Result r = sim::explore(lost_wakeup_body, exhaustive(2, /*spurious=*/false));
+  ASSERT_EQ(r.outcome, sim::Outcome::kLostWakeup) << r.report();
+  EXPECT_NE(r.message.find("waits on a condition variable"), std::string::npos) << r.message;
+  EXPECT_NE(r.trace.find("notify_one -> no waiter"), std::string::npos) << r.trace;
+}
+
+// `if` instead of `while` around the wait: fine for every real notify, wrong after a spurious wakeup.
+void if_not_while_body() {
+  sync::mutex mu;
+  sync::condition_variable cv;
+  std::deque<int> items;
+  sync::thread consumer([&] {
+    sync::unique_lock lock(mu);
+    if (items.empty()) cv.wait(lock);
+    if (items.empty()) sim::report_failure("the consumer woke with nothing to take");
+  });
+  {
+    sync::lock_guard lock(mu);
+    items.push_back(1);
+  }
+  cv.notify_one();
+  consumer.join();
+}
+
+TEST(SimExplore, SpuriousWakeupsCatchIfInsteadOfWhile) {
+  EXPECT_TRUE(sim::explore(if_not_while_body, exhaustive(2, /*spurious=*/false)).passed());
+  const sim::Result r = sim::explore(if_not_while_body, exhaustive(2));
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_NE(r.trace.find("wakes spuriously"), std::string::npos) << r.trace;
+}
+
+TEST(SimExplore, ASpinnerWaitingForNobodyIsALivelockNotAHang) {
+  const sim::Result r = sim::explore([] {
+    sync::atomic<bool> go{false};
+    sync::thread spinner([&] {
+      while (!go.load()) {
+      }
+    });
+    spinner.join();
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kNeverEnds) << r.report();
+  EXPECT_NE(r.message.find("spinning"), std::string::npos) << r.message;
+}
+
+TEST(SimExplore, ASpinnerThatIsReleasedPassesWithoutExplodingTheSearch) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::atomic<bool> go{false};
+        sync::thread spinner([&] {
+          while (!go.load()) sync::this_thread::yield();
+        });
+        go.store(true);
+        spinner.join();
+      },
+      exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_LT(r.schedules, 100u);
+}
+
+TEST(SimExplore, TimeIsSimulated) {
+  const sim::Result r = sim::explore([] {
+    sync::mutex mu;
+    sync::condition_variable cv;
+    sync::unique_lock lock(mu);
+    const auto start = sync::steady_clock::now();
+    const bool woke = cv.wait_for(lock, std::chrono::minutes(10), [] { return false; });
+    if (woke) sim::report_failure("a wait for a predicate that never holds returned true");
+    if (sync::steady_clock::now() - start < std::chrono::minutes(10)) sim::report_failure("the timeout came early");
+    sync::this_thread::sleep_for(std::chrono::hours(1));
+    if (sync::steady_clock::now() - start < std::chrono::minutes(70)) sim::report_failure("sleep_for did not advance the clock");
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimExplore, ABodyThatIsNotDeterministicIsTold) {
+  static int calls = 0;
+  calls = 0;
+  const sim::Result r = sim::explore([] {
+    sync::atomic<int> x{0};
+    // A different number of threads on each run: the explorer's choices stop lining up.
+    const int threads = 1 + (calls++ % 3);
+    std::vector<sync::thread> ts;
+    for (int i = 0; i < threads; ++i) ts.emplace_back([&] { x.fetch_add(1); });
+    for (auto& t : ts) t.join();
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kNotDeterministic) << r.report();
+  EXPECT_NE(r.message.find("conclab::sync"), std::string::npos);
+}
+
+TEST(SimExplore, AJoinableThreadDestroyedIsTerminate) {
+  const sim::Result r = sim::explore([] { sync::thread t([] {}); });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed);
+  EXPECT_NE(r.message.find("std::terminate"), std::string::npos) << r.message;
+}
+
+TEST(SimExplore, AnExceptionEscapingAThreadIsReported) {
+  const sim::Result r = sim::explore([] {
+    sync::jthread t([] { throw std::runtime_error("boom"); });
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed);
+  EXPECT_NE(r.message.find("boom"), std::string::npos) << r.message;
+}
+
+TEST(SimExplore, JthreadRequestsStopAndWakesAStoppableWait) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::mutex mu;
+        sync::condition_variable_any cv;
+        bool woken_by_stop = false;
+        {
+          sync::jthread worker([&](sync::stop_token st) {
+            sync::unique_lock lock(mu);
+            woken_by_stop = !cv.wait(lock, st, [] { return false; });
+          });
+        }  // ~jthread: request_stop, join
+        if (!woken_by_stop) sim::report_failure("the wait did not end on a stop request");
+      },
+      exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimExplore, LatchSemaphoreAndBarrierWork) {
+  const sim::Result r = sim::explore(
+      [] {
+        sync::latch done(2);
+        sync::counting_semaphore<2> slots(1);
+        sync::barrier sync_point(2);
+        int inside = 0;
+        auto work = [&] {
+          slots.acquire();
+          if (++inside > 1) sim::report_failure("two threads inside a one-slot semaphore");
+          --inside;
+          slots.release();
+          sync_point.arrive_and_wait();
+          done.count_down();
+        };
+        sync::jthread a(work), b(work);
+        done.wait();
+      },
+      exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimExplore, AWaitOnALatchNobodyCountsDownIsALostWakeup) {
+  const sim::Result r = sim::explore([] {
+    sync::latch never(1);
+    never.wait();
+  });
+  EXPECT_EQ(r.outcome, sim::Outcome::kLostWakeup) << r.report();
+}
+
+TEST(SimExplore, SpuriousCompareExchangeWeakFailuresAreTried) {
+  // A single compare_exchange_weak (no loop) fails on some schedule even with no other thread.
+  const sim::Result r = sim::explore([] {
+    sync::atomic<int> x{0};
+    int expected = 0;
+    if (!x.compare_exchange_weak(expected, 1)) sim::report_failure("compare_exchange_weak failed");
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed);
+  EXPECT_NE(r.trace.find("fails spuriously"), std::string::npos) << r.trace;
+}
+
+TEST(SimExplore, TheReportSaysWhatWasExplored) {
+  const sim::Result r = sim::explore([] {
+    sync::atomic<int> x{0};
+    sync::jthread t([&] { x.store(1); });
+  });
+  ASSERT_TRUE(r.passed());
+  EXPECT_NE(r.report().find("all pass"), std::string::npos) << r.report();
+  EXPECT_NE(r.report().find("at most 2 preemptions"), std::string::npos) << r.report();
+}
+
+// The GoogleTest integration: an EXPECT that holds on every schedule.
+CONCLAB_SIM_TEST(SimTestMacro, RunsTheBodyUnderTheExplorer) {
+  sync::atomic<int> n{0};
+  {
+    sync::jthread a([&] { n.fetch_add(1); });
+    sync::jthread b([&] { n.fetch_add(1); });
+  }
+  EXPECT_EQ(n.load(), 2);
+}
+
+}  // namespace
