@@ -3,8 +3,8 @@
 # (scripts/setup.sh, which also builds the conclab CLI into build/cli) and builds everything it tests.
 #
 #   scripts/test.sh              everything (docs/authoring.md: what runs, and the time budget)
-#   scripts/test.sh --lab ID     the author's fast path: lint, then one lab's variants in both trees and
-#                                its contract tests (ID as everywhere: 01.03, 1.3, blocking-queue)
+#   scripts/test.sh --lab ID     the author's fast path: lint, then one lab's variants in every tree that
+#                                checks them, and its contract tests (ID as everywhere: 01.03, 1.3, blocking-queue)
 #
 #   1. lint: every lab.toml and lab folder has what the build and the CLI rely on; PROGRESS.md matches
 #      the labs on disk; markdown links resolve; lesson ```cpp blocks compile
@@ -14,6 +14,8 @@
 #      is unsolved), support/
 #      (the graded builds are clang's, with -Wthread-safety: support/'s annotations must reject unlocked access)
 #   4. ThreadSanitizer build of what a lab's TSan claims need; CTest: final/improved clean, the races named
+#   5. sim build of the labs with sim tests (conclab/sim, the explorer); CTest: final/improved pass every
+#      schedule, naive and wrong variants fail exactly `fails_sim`
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -76,10 +78,11 @@ want = sys.argv[1]
 for lab in json.load(sys.stdin)["labs"]:
     if want in (lab["id"], lab["slug"]) or lab["id"].lstrip("0").replace(".0", ".") == want.lstrip("0").replace(".0", "."):
         print(lab["id"]); print(" ".join(lab["targets"].values())); print(" ".join(lab["tsan_checked_targets"]))
+        print(" ".join(lab["sim_checked_targets"]))
         sys.exit(0)
 sys.exit("scripts/test.sh: there is no lab " + repr(want) + "; ./conclab list shows them")' "$lab"; }
   mapfile -t info < <(targets_of)
-  [ ${#info[@]} -eq 3 ] || exit 2
+  [ ${#info[@]} -eq 4 ] || exit 2
   id=${info[0]}
   step "lab $id: default build and its contract"
   configure default
@@ -92,6 +95,13 @@ sys.exit("scripts/test.sh: there is no lab " + repr(want) + "; ./conclab list sh
     # shellcheck disable=SC2086
     cmake --build build/tsan -j "$jobs" --target ${info[2]}
     run_ctest build/tsan "contract $id (tsan)" -R "^contract/$id/"
+  fi
+  if [ -n "${info[3]}" ]; then
+    step "lab $id: sim build (the explorer) and its contract"
+    configure sim
+    # shellcheck disable=SC2086
+    cmake --build build/sim -j "$jobs" --target ${info[3]}
+    run_ctest build/sim "contract $id (sim)" -R "^contract/$id/"
   fi
 else
   step "the CLI's tests (unit, end to end)"
@@ -112,6 +122,13 @@ else
 
   step "CTest: ThreadSanitizer build"
   run_ctest build/tsan "ctest tsan"
+
+  step "configure and build (sim: the labs' sim tests under the explorer)"
+  configure sim
+  cmake --build build/sim -j "$jobs"
+
+  step "CTest: sim build"
+  run_ctest build/sim "ctest sim" --no-tests=ignore
 
 fi
 

@@ -20,6 +20,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "conclab/sync.hpp"
 
@@ -32,8 +33,17 @@ namespace conclab::sim {
 class FailureForwarder : public ::testing::EmptyTestEventListener {
  public:
   void OnTestPartResult(const ::testing::TestPartResult& result) override {
-    if (result.failed() && active()) report_failure(result.summary());
+    if (result.failed() && active()) report_failure("the assertion above failed");
   }
+};
+
+// The names ("Suite.Name") of the program's sim tests, for the sim tree's main() (src/sim/sim_main.cpp).
+inline std::vector<std::string>& sim_test_names() {
+  static std::vector<std::string> names;
+  return names;
+}
+struct SimTestRegistration {
+  SimTestRegistration(const char* suite, const char* name) { sim_test_names().push_back(std::string(suite) + "." + name); }
 };
 
 inline Options options_from_environment() {
@@ -57,7 +67,7 @@ inline Options options_from_environment() {
   return o;
 }
 
-inline void run_sim_test(void (*body)()) {
+inline void run_sim_test(void (*body)(), const char* file, int line) {
   static FailureForwarder* forwarder = [] {
     auto* f = new FailureForwarder;  // owned by GoogleTest's listener list from here on
     ::testing::UnitTest::GetInstance()->listeners().Append(f);
@@ -69,15 +79,18 @@ inline void run_sim_test(void (*body)()) {
     ::testing::Test::RecordProperty("sim", r.report());
     std::printf("[   SIM    ] %s\n", r.report().c_str());
   } else {
-    ADD_FAILURE() << "conclab::sim: " << r.report();
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ADD_FAILURE_AT(file, line) << "conclab::sim: " << r.report() << "\nReplay it: conclab explore <lab> " << name << " --replay '"
+                               << r.replay << "' (or CONCLAB_SIM_REPLAY='" << r.replay << "' for this test program)";
   }
 }
 
 }  // namespace conclab::sim
 
-#define CONCLAB_SIM_TEST(suite, name)                                      \
-  static void conclab_sim_body_##suite##_##name();                         \
-  TEST(suite, name) { ::conclab::sim::run_sim_test(&conclab_sim_body_##suite##_##name); } \
+#define CONCLAB_SIM_TEST(suite, name)                                                                          \
+  static void conclab_sim_body_##suite##_##name();                                                             \
+  static const ::conclab::sim::SimTestRegistration conclab_sim_registration_##suite##_##name(#suite, #name);    \
+  TEST(suite, name) { ::conclab::sim::run_sim_test(&conclab_sim_body_##suite##_##name, __FILE__, __LINE__); }  \
   static void conclab_sim_body_##suite##_##name()
 
 #else

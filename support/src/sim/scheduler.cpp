@@ -644,7 +644,7 @@ std::string Result::report() const {
   std::string out = std::string(outcome_name(outcome)) + " on schedule " + std::to_string(schedules) + " (it has " +
                     std::to_string(preemptions) + " preemption" + (preemptions == 1 ? "" : "s") + "): " + message + "\n";
   out += "The schedule, one step per line (T0 is the test's own thread):\n" + trace;
-  out += "Replay it: conclab::sim::Options{.mode = conclab::sim::Mode::kReplay, .replay = \"" + replay + "\"}";
+  out += "Its replay string: " + replay;
   return out;
 }
 

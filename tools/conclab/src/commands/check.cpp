@@ -72,8 +72,11 @@ class CheckCommand final : public Command {
     const std::string who = against_.empty() ? std::string(kLearner) : against_;
     if (who != kLearner) require_variant(lab, who);
     if (!json_) {
+      std::vector<std::string> builds = {"normal"};
+      if (lab.needs_tsan() && tsan_) builds.push_back("ThreadSanitizer");
+      if (lab.needs_sim()) builds.push_back("sim");
       fmt::print("{}\n", out::dim(fmt::format("Building and testing lab {}{}...", lab.id,
-                                              lab.needs_tsan() && tsan_ ? " (normal and ThreadSanitizer builds)" : "")));
+                                              builds.size() == 1 ? "" : " (" + join(builds, ", ") + " builds)")));
       std::fflush(stdout);
     }
     CheckOptions options;

@@ -112,14 +112,14 @@ class MaintCommand final : public Command {
     verify_ = app.subcommand("verify", "Check one variant of a lab against the lab contract, in a built tree");
     verify_.option("lab", lab_).required();
     verify_.option("--variant", variant_, "starter, naive, improved or final").required();
-    verify_.option("--build-dir", tree_, "The build tree (build/default, build/tsan)").required();
+    verify_.option("--build-dir", tree_, "The build tree (build/default, build/tsan, build/sim)").required();
     lint_ = app.subcommand("lint", "Check every lab.toml and lab folder for what the build and CLI rely on");
     progress_md_ = app.subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
     progress_md_.flag("--check", check_, "Only check that PROGRESS.md is up to date");
     labs_ = app.subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
     auto json_flag = labs_.flag("--json", json_, "As JSON (the default)");
-    labs_.option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan or bench")
-        .one_of({"default", "tsan", "bench"})
+    labs_.option("--cmake", cmake_tree_, "As the CMake calls the build of this tree reads: default, tsan, sim or bench")
+        .one_of({"default", "tsan", "sim", "bench"})
         .excludes(json_flag);
     labs_.option("--out", out_, "Write to this file (only when it changes) instead of standard output");
     release_toml_ = app.subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
@@ -147,7 +147,7 @@ class MaintCommand final : public Command {
 
  private:
   int print_labs(const Context& ctx) const {
-    const BuildKind kind = cmake_tree_ == "tsan" ? BuildKind::kTsan : cmake_tree_ == "bench" ? BuildKind::kBench : BuildKind::kDefault;
+    const BuildKind kind = build_kind_named(cmake_tree_).value_or(BuildKind::kDefault);
     const std::string text = cmake_tree_.empty() ? lab_facts_json(ctx.course.root, ctx.course.labs) : lab_facts_cmake(ctx.course.labs, kind);
     if (out_.empty()) {
       fmt::print("{}", text);

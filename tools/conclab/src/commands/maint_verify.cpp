@@ -1,8 +1,9 @@
 // `conclab maint verify LAB --variant V --build-dir TREE`: the lab contract for one implementation, in a built
 // tree (one CTest test per lab and variant runs it; docs/authoring.md has the table).
-//   final, improved: every graded test passes (and, in the TSan tree, no race report);
+//   final, improved: every graded test passes (in the TSan tree with no race report; in the sim tree on every
+//   schedule the explorer tries);
 //   naive and every wrong/<slug>: the failing tests are exactly the ones lab.toml names for this tree
-//   (`fails` / `fails_tsan`), so the tests are proven to catch that bug in every run;
+//   (`fails` / `fails_tsan` / `fails_sim`), so the tests are proven to catch that bug in every run;
 //   starter: compiles, and at least one graded test fails (default tree only).
 #include <fmt/format.h>
 
@@ -26,10 +27,10 @@ using Names = std::set<std::string>;
 
 constexpr double kSlowVariantSeconds = 5;
 
-std::string tree_sanitizer(const fs::path& tree) {
+std::string cache_value(const fs::path& tree, const std::string& name) {
   std::ifstream in(tree / "CMakeCache.txt");
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("CONCLAB_SANITIZER:", 0) == 0) return line.substr(line.find('=') + 1);
+    if (line.rfind(name + ":", 0) == 0) return line.substr(line.find('=') + 1);
   }
   return {};
 }
@@ -64,26 +65,18 @@ void show_failures(const CheckReport& r) {
   }
 }
 
-CheckReport run_in_tree(Context& ctx, const Lab& lab, const std::string& who, const fs::path& tree, bool tsan) {
-  if (tsan && tree != build_dir(ctx.course.root, BuildKind::kTsan)) {
-    // A TSan tree somewhere else: run its program directly.
-    SuiteOptions so;
-    so.binary = target_binary(tree, lab.target(who));
-    so.root = ctx.course.root;
-    so.preferred_files = lab.files;
-    so.timeout = std::chrono::seconds(lab.timeout_seconds);
-    so.tsan = true;
-    CheckReport r;
-    r.runs.push_back(BuildRun{BuildKind::kTsan, {}, run_suite(so), true});
-    return r;
-  }
+CheckReport run_in_tree(Context& ctx, const Lab& lab, const std::string& who, const fs::path& tree, BuildKind kind) {
   CheckOptions opts;
   opts.build = false;
-  opts.force_tsan_only = tsan;
-  opts.tsan = tsan;
-  if (!tsan) opts.default_tree = tree;
+  opts.only = kind;
+  opts.only_tree = tree;
   return check_lab(ctx.course, lab, who, opts);
 }
+
+const std::optional<std::vector<std::string>>& claim_of(const VariantInfo& info, BuildKind kind) {
+  return kind == BuildKind::kTsan ? info.fails_tsan : kind == BuildKind::kSim ? info.fails_sim : info.fails;
+}
+const char* claim_key(BuildKind kind) { return kind == BuildKind::kTsan ? "fails_tsan" : kind == BuildKind::kSim ? "fails_sim" : "fails"; }
 
 int judge_starter(const Context& ctx, const Lab& lab, const CheckReport& r, const Observed& o) {
   if (o.broken || o.failing.empty()) {
@@ -139,9 +132,11 @@ int judge_must_fail(const Lab& lab, const std::string& variant, const std::strin
 int maint_verify(Context& ctx, const std::string& id, const std::string& variant, const fs::path& tree_arg) {
   const Lab& lab = ctx.course.get(id);
   const fs::path tree = fs::absolute(tree_arg);
-  const std::string san = tree_sanitizer(tree);
+  const std::string san = cache_value(tree, "CONCLAB_SANITIZER");
   const bool tsan = san.find("thread") != std::string::npos;
-  const std::string build_name = tsan ? "TSan" : san.empty() ? "default" : san;
+  const bool sim = cache_value(tree, "CONCLAB_TREE") == "sim";
+  const BuildKind kind = tsan ? BuildKind::kTsan : sim ? BuildKind::kSim : BuildKind::kDefault;
+  const std::string build_name = tsan ? "TSan" : sim ? "sim" : san.empty() ? "default" : san;
   if (!san.empty() && !tsan) {
     fmt::print("{} {}: not checked in a '{}' tree.\n", lab.id, variant, san);
     return exit_code::kSkipped;
@@ -153,19 +148,19 @@ int maint_verify(Context& ctx, const std::string& id, const std::string& variant
   std::optional<Names> expected;  // naive, wrong/<slug>: the tests that must fail here
   if (must_fail(variant)) {
     const VariantInfo info = lab.variants.contains(variant) ? lab.variants.at(variant) : VariantInfo{};
-    const auto& list = tsan ? info.fails_tsan : info.fails;
+    const auto& list = claim_of(info, kind);
     if (!list) {
       fmt::print("{} {}: lab.toml names no tests that fail in the {} build ({}), so there is nothing to check here.\n", lab.id, variant,
-                 build_name, tsan ? "fails_tsan" : "fails");
+                 build_name, claim_key(kind));
       return exit_code::kSkipped;
     }
     expected = Names(list->begin(), list->end());
-  } else if (variant == kStarter && tsan) {
+  } else if (variant == kStarter && kind != BuildKind::kDefault) {
     fmt::print("{} starter: checked in the default build only.\n", lab.id);
     return exit_code::kSkipped;
   }
   const auto start = std::chrono::steady_clock::now();
-  const CheckReport r = run_in_tree(ctx, lab, variant, tree, tsan);
+  const CheckReport r = run_in_tree(ctx, lab, variant, tree, kind);
   const Observed o = observe(r);
   const int code = variant == kStarter ? judge_starter(ctx, lab, r, o)
                    : expected          ? judge_must_fail(lab, variant, build_name, *expected, r, o)

@@ -21,9 +21,17 @@ std::string_view preset_name(BuildKind kind) {
   switch (kind) {
     case BuildKind::kDefault: return "default";
     case BuildKind::kTsan: return "tsan";
+    case BuildKind::kSim: return "sim";
     case BuildKind::kBench: return "bench";
   }
   return "default";
+}
+
+std::optional<BuildKind> build_kind_named(std::string_view name) {
+  for (const BuildKind k : {BuildKind::kDefault, BuildKind::kTsan, BuildKind::kSim, BuildKind::kBench}) {
+    if (preset_name(k) == name) return k;
+  }
+  return std::nullopt;
 }
 
 fs::path build_dir(const fs::path& root, BuildKind kind) { return root / "build" / std::string(preset_name(kind)); }

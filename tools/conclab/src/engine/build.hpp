@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,9 +10,12 @@
 namespace conclab {
 
 // The build trees, one per CMake preset: the graded tests (kDefault), the graded tests under ThreadSanitizer
-// (kTsan), the benchmarks (kBench, compiled with g++ -O2 as every published figure was).
-enum class BuildKind { kDefault, kTsan, kBench };
-std::string_view preset_name(BuildKind kind);  // "default", "tsan", "bench"
+// (kTsan), the sim tests under the explorer (kSim: conclab/sim, CONCLAB_SIM defined), the benchmarks (kBench,
+// compiled with g++ -O2 as every published figure was).
+enum class BuildKind { kDefault, kTsan, kSim, kBench };
+std::string_view preset_name(BuildKind kind);  // "default", "tsan", "sim", "bench"
+// The tree of a preset name, or nullopt.
+std::optional<BuildKind> build_kind_named(std::string_view name);
 
 struct BuildResult {
   bool ok = false;

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <thread>
 
+#include "model/lint.hpp"
+#include "util/text.hpp"
+
 namespace conclab {
 
 namespace fs = std::filesystem;
@@ -70,8 +73,7 @@ bool build_all(const Course& course, const std::string& target, CheckReport& rep
 void run_all(const Course& course, const Lab& lab, const std::string& target, const CheckOptions& options, CheckReport& report) {
   for (auto& run : report.runs) {
     SuiteOptions so;
-    const fs::path tree = run.kind == BuildKind::kDefault && !options.default_tree.empty() ? options.default_tree
-                                                                                           : build_dir(course.root, run.kind);
+    const fs::path tree = options.only && !options.only_tree.empty() ? options.only_tree : build_dir(course.root, run.kind);
     so.binary = target_binary(tree, target);
     so.root = course.root;
     so.preferred_files = lab.preferred_files();
@@ -79,6 +81,9 @@ void run_all(const Course& course, const Lab& lab, const std::string& target, co
     so.tsan = run.kind == BuildKind::kTsan;
     run.suite = run_suite(so);
     run.ran = true;
+    if (run.kind == BuildKind::kSim) {
+      for (auto& t : run.suite.tests) t.message = name_the_lab(std::move(t.message), lab.id);
+    }
     if (interrupted().load()) {
       report.interrupted = true;
       return;
@@ -91,14 +96,51 @@ void run_all(const Course& course, const Lab& lab, const std::string& target, co
 
 }  // namespace
 
+std::string name_the_lab(std::string text, const std::string& lab_id) {
+  const std::string generic = "conclab explore <lab> ";
+  const std::string specific = "./conclab explore " + lab_id + " ";
+  for (std::size_t pos; (pos = text.find(generic)) != std::string::npos;) text.replace(pos, generic.size(), specific);
+  return text;
+}
+
+std::vector<std::string> sim_blind_spots(const Course& course, const Lab& lab, const std::string& who) {
+  std::vector<std::string> out;
+  if (!lab.needs_sim()) return out;
+  for (const auto& f : lab.files) {
+    for (auto& line : std_primitives_in(lab.impl_dir(who) / f, course.root)) out.push_back(std::move(line));
+  }
+  return out;
+}
+
 CheckReport check_lab(const Course& course, const Lab& lab, const std::string& who, const CheckOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   CheckReport report;
   report.lab_id = lab.id;
   report.who = who;
   const std::string target = lab.target(who);
-  if (!options.force_tsan_only) report.runs.push_back(BuildRun{BuildKind::kDefault, {}, {}, false});
-  if (options.force_tsan_only || (options.tsan && lab.needs_tsan())) report.runs.push_back(BuildRun{BuildKind::kTsan, {}, {}, false});
+  if (options.only) {
+    report.runs.push_back(BuildRun{*options.only, {}, {}, false});
+  } else {
+    report.runs.push_back(BuildRun{BuildKind::kDefault, {}, {}, false});
+    if (options.tsan && lab.needs_tsan()) report.runs.push_back(BuildRun{BuildKind::kTsan, {}, {}, false});
+    if (options.sim && lab.needs_sim()) report.runs.push_back(BuildRun{BuildKind::kSim, {}, {}, false});
+  }
+
+  // A sim lab whose code uses std's primitives: the explorer would not see them. Say so instead of exploring.
+  const auto sim_run = std::find_if(report.runs.begin(), report.runs.end(), [](const BuildRun& r) { return r.kind == BuildKind::kSim; });
+  std::vector<std::string> blind;
+  if (sim_run != report.runs.end()) blind = sim_blind_spots(course, lab, who);
+  std::optional<BuildRun> blind_run;
+  if (!blind.empty()) {
+    blind_run = BuildRun{BuildKind::kSim, {}, {}, true};
+    blind_run->build.ok = true;
+    TestResult t;
+    t.name = std::string(kSimBlindSpotTest);
+    t.verdict = Verdict::kFailed;
+    t.message = "The sim tests were not run: " + join(blind, "\n");
+    blind_run->suite.tests.push_back(std::move(t));
+    report.runs.erase(sim_run);
+  }
 
   if (options.build) {
     if (!build_all(course, target, report)) {
@@ -109,6 +151,7 @@ CheckReport check_lab(const Course& course, const Lab& lab, const std::string& w
     for (auto& run : report.runs) run.build.ok = true;
   }
   run_all(course, lab, target, options, report);
+  if (blind_run) report.runs.push_back(std::move(*blind_run));
   report.verdict = verdict_of(report.runs);
   report.seconds = seconds_since(start);
   return report;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/build.hpp"
@@ -35,11 +37,23 @@ struct CheckReport {
 };
 
 struct CheckOptions {
-  bool build = true;                   // false: use programs already built (maint verify)
-  std::filesystem::path default_tree;  // when set: the tree to use instead of build/default
-  bool tsan = true;                    // run the TSan build when the lab's sanitizers include "thread"
-  bool force_tsan_only = false;        // run only the TSan build (maint verify of a tsan tree)
+  bool build = true;                // false: use programs already built (maint verify)
+  bool tsan = true;                 // run the TSan build when the lab's sanitizers include "thread"
+  bool sim = true;                  // run the sim tests under the explorer when the lab says `sim = true`
+  std::optional<BuildKind> only;    // run this tree only, whatever the lab asks (maint verify of one tree)
+  std::filesystem::path only_tree;  // with `only`: that tree's folder, when it is not build/<preset>
 };
+
+// The name a check gives the sim run it refused because the code uses std's primitives (sim_blind_spots): a
+// wrong variant's lab.toml can name it in fails_sim.
+inline constexpr std::string_view kSimBlindSpotTest = "SimCheck.UsesConclabSync";
+
+// A sim test's report says "conclab explore <lab> ..." (the test program does not know its lab): with the id.
+std::string name_the_lab(std::string text, const std::string& lab_id);
+
+// The learner's files of a sim lab that use std's primitives where the explorer needs conclab::sync's:
+// one sentence per use (empty when there are none, or the lab has no sim tests).
+std::vector<std::string> sim_blind_spots(const Course& course, const Lab& lab, const std::string& who);
 
 CheckReport check_lab(const Course& course, const Lab& lab, const std::string& who, const CheckOptions& options);
 

@@ -183,17 +183,27 @@ std::vector<Segment> split_output(const std::string& output, std::string* outsid
 }
 
 std::string tidy_failure(const std::string& text, const fs::path& root) {
-  // Keep the first assertion failure whole; count the rest (one is enough to start fixing).
+  // Keep the first assertion failure whole, and the explorer's report (conclab/sim: the failing schedule, which
+  // comes last); count the rest (one is enough to start fixing).
   static const std::regex failure_head(R"(^\S+:\d+: Failure$)");
-  std::string out;
-  int failures = 0;
+  std::vector<std::string> blocks(1);  // blocks[0]: what comes before the first failure
   for (const auto& line : lines_of(relative_paths(text, root))) {
     if (line.find("WARNING: ThreadSanitizer") != std::string::npos) break;  // reports are summarised apart
     if (line.rfind("LLVMSymbolizer:", 0) == 0 || line.rfind("==================", 0) == 0) continue;  // the symbolizer's noise
-    if (std::regex_match(line, failure_head)) ++failures;
-    if (failures <= 1) out += line + "\n";
+    if (std::regex_match(line, failure_head)) blocks.emplace_back();
+    blocks.back() += line + "\n";
   }
-  if (failures > 1) out += fmt::format("(and {} more failed assertion{} in this test)\n", failures - 1, failures == 2 ? "" : "s");
+  std::string out = blocks[0];
+  int hidden = 0;
+  for (std::size_t i = 1; i < blocks.size(); ++i) {
+    const bool schedule = blocks[i].find("\nconclab::sim: ") != std::string::npos;
+    if (i == 1 || schedule) {
+      out += blocks[i];
+    } else {
+      ++hidden;
+    }
+  }
+  if (hidden > 0) out += fmt::format("(and {} more failed assertion{} in this test)\n", hidden, hidden == 1 ? "" : "s");
   return trim(out);
 }
 

@@ -33,10 +33,18 @@ std::vector<std::string> editable_sources(const Lab& lab) {
 // Does lab.toml make a claim about `who` that a build of `kind` can check?
 bool has_contract(const Lab& lab, const std::string& who, BuildKind kind) {
   if (who == kLearner) return kind == BuildKind::kDefault;  // the starter: compiles, and is unsolved
-  if (!must_fail(who)) return kind == BuildKind::kDefault || lab.needs_tsan();  // improved, final: pass
+  if (kind == BuildKind::kTsan && !lab.needs_tsan()) return false;
+  if (kind == BuildKind::kSim && !lab.needs_sim()) return false;
+  if (!must_fail(who)) return true;  // improved, final: pass, in every tree the lab is checked in
   const auto it = lab.variants.find(who);
   if (it == lab.variants.end()) return false;
-  return kind == BuildKind::kDefault ? it->second.fails.has_value() : it->second.fails_tsan.has_value();
+  switch (kind) {
+    case BuildKind::kDefault: return it->second.fails.has_value();
+    case BuildKind::kTsan: return it->second.fails_tsan.has_value();
+    case BuildKind::kSim: return it->second.fails_sim.has_value();
+    case BuildKind::kBench: return false;
+  }
+  return false;
 }
 
 json variants_json(const fs::path& root, const Lab& lab) {
@@ -45,6 +53,7 @@ json variants_json(const fs::path& root, const Lab& lab) {
     json j = {{"summary", v.summary}, {"dir", fs::relative(lab.impl_dir(name), root).string()}};
     if (v.fails) j["fails"] = *v.fails;
     if (v.fails_tsan) j["fails_tsan"] = *v.fails_tsan;
+    if (v.fails_sim) j["fails_sim"] = *v.fails_sim;
     variants[name] = j;
   }
   return variants;
@@ -54,11 +63,14 @@ json lab_json(const fs::path& root, const Lab& lab) {
   json targets = {{std::string(kLearner), lab.target(kLearner)}};
   json bench_targets = json::object();
   if (lab.has_benchmark()) bench_targets[std::string(kLearner)] = lab.bench_target(kLearner);
-  json tsan_checked = json::array();  // what the TSan tree's contract tests run (the learner's is built on demand)
+  // What the TSan and sim trees' contract tests run (the learner's target is built on demand).
+  json tsan_checked = json::array();
+  json sim_checked = json::array();
   for (const auto& v : lab.variants_on_disk()) {
     targets[v] = lab.target(v);
     if (lab.has_benchmark()) bench_targets[v] = lab.bench_target(v);
-    if (lab.needs_tsan() && has_contract(lab, v, BuildKind::kTsan)) tsan_checked.push_back(lab.target(v));
+    if (has_contract(lab, v, BuildKind::kTsan)) tsan_checked.push_back(lab.target(v));
+    if (has_contract(lab, v, BuildKind::kSim)) sim_checked.push_back(lab.target(v));
   }
   return {{"id", lab.id},
           {"slug", lab.slug},
@@ -73,6 +85,7 @@ json lab_json(const fs::path& root, const Lab& lab) {
           {"benchmarks", lab.benchmarks},
           {"link", lab.link},
           {"sanitizers", lab.sanitizers},
+          {"sim", lab.sim},
           {"timeout", lab.timeout_seconds},
           {"minutes", lab.minutes},
           {"difficulty", lab.difficulty},
@@ -81,6 +94,7 @@ json lab_json(const fs::path& root, const Lab& lab) {
           {"targets", targets},
           {"bench_targets", bench_targets},
           {"tsan_checked_targets", tsan_checked},
+          {"sim_checked_targets", sim_checked},
           {"variants", variants_json(root, lab)}};
 }
 
@@ -100,6 +114,7 @@ std::string lab_facts_cmake(const std::vector<Lab>& labs, BuildKind kind) {
       preset_name(kind), preset_name(kind));
   for (const auto& lab : labs) {
     if (kind == BuildKind::kTsan && !lab.needs_tsan()) continue;     // TSan only where a lab asks for it
+    if (kind == BuildKind::kSim && !lab.needs_sim()) continue;       // the sim likewise
     if (kind == BuildKind::kBench && !lab.has_benchmark()) continue;  // the bench tree holds benchmarks only
     out += fmt::format("conclab_lab(ID {} DIR {}{}{}{}{})\n", bracket(lab.id), bracket(lab.dir.string()), cmake_list("TESTS", lab.tests),
                        cmake_list("BENCHMARKS", lab.benchmarks), cmake_list("SOURCES", editable_sources(lab)), cmake_list("LINK", lab.link));
@@ -114,8 +129,8 @@ std::string lab_facts_cmake(const std::vector<Lab>& labs, BuildKind kind) {
         continue;
       }
       const bool contract = has_contract(lab, w, kind);
-      // In the TSan tree, a variant without a claim there is not even built.
-      if (kind == BuildKind::kTsan && w != kLearner && !contract) continue;
+      // In the TSan and sim trees, a variant without a claim there is not even built.
+      if ((kind == BuildKind::kTsan || kind == BuildKind::kSim) && w != kLearner && !contract) continue;
       out += fmt::format("conclab_impl(LAB {} WHO {} DIR {} TARGET {}{})\n", bracket(lab.id), bracket(w == kLearner ? "starter" : w),
                          bracket(lab.impl_dir(w).string()), lab.target(w), contract ? " CONTRACT" : "");
     }

@@ -133,6 +133,7 @@ VariantInfo read_variant(const toml::table& vt, const char* summary_key, const s
   v.summary = vt[summary_key].value_or(std::string{});
   if (vt["fails"]) v.fails = string_array(vt["fails"], shown, "fails");
   if (vt["fails_tsan"]) v.fails_tsan = string_array(vt["fails_tsan"], shown, "fails_tsan");
+  if (vt["fails_sim"]) v.fails_sim = string_array(vt["fails_sim"], shown, "fails_sim");
   return v;
 }
 
@@ -178,6 +179,8 @@ Lab read_lab(const fs::path& root, const fs::path& lab_dir) {
   lab.tags = string_array(t["tags"], shown, "tags");
   lab.hints = string_array(t["hints"], shown, "hints");
   lab.sanitizers = string_array(t["sanitizers"], shown, "sanitizers");
+  if (const auto& s = t["sim"]; s && !s.is_boolean()) throw UserError(fmt::format("{}: `sim` must be true or false", shown), exit_code::kEnvironment);
+  lab.sim = t["sim"].value_or(false);
   lab.link = string_array(t["link"], shown, "link");
   if (const auto* pts = t["points"].as_table()) {
     for (const auto& [name, value] : *pts) lab.points[std::string(name.str())] = static_cast<int>(value.value_or(int64_t{1}));

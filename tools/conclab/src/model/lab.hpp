@@ -20,6 +20,7 @@ struct VariantInfo {
   std::string summary;
   std::optional<std::vector<std::string>> fails;       // tests that fail in the default build, every run
   std::optional<std::vector<std::string>> fails_tsan;  // tests that fail under ThreadSanitizer, every run
+  std::optional<std::vector<std::string>> fails_sim;   // sim tests the explorer fails (conclab/sim), every run
 };
 
 // The implementations of a lab a build can hold: the learner's folder, the reference versions, and the
@@ -49,6 +50,7 @@ struct Lab {
   std::vector<std::string> tags;
   std::vector<std::string> hints;
   std::vector<std::string> sanitizers;
+  bool sim = false;  // lab.toml `sim = true`: its CONCLAB_SIM_TESTs also run under the explorer (the sim build)
   std::vector<std::string> link;
   std::string difficulty;
   int minutes = 0;
@@ -70,6 +72,7 @@ struct Lab {
   bool has_solutions() const;
   bool has_benchmark() const { return !benchmarks.empty(); }
   bool needs_tsan() const;
+  bool needs_sim() const { return sim; }
   int points_for(const std::string& test) const;
   // The editable files and the tests: a report shows frames in these first.
   std::vector<std::string> preferred_files() const;

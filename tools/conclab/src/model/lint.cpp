@@ -100,10 +100,14 @@ void lint_variants(const Course& course, const Lab& lab, const std::function<voi
   for (const auto& [name, info] : lab.variants) {
     if (!must_fail(name)) continue;
     const std::string table = is_wrong_variant(name) ? fmt::format("[wrong.{}]", name.substr(kWrongPrefix.size())) : "[variants.naive]";
-    const bool any = (info.fails && !info.fails->empty()) || (info.fails_tsan && !info.fails_tsan->empty());
-    if (!any) problem(fmt::format("{} must name the tests it fails in `fails` or `fails_tsan`", table));
+    const bool any = (info.fails && !info.fails->empty()) || (info.fails_tsan && !info.fails_tsan->empty()) ||
+                     (info.fails_sim && !info.fails_sim->empty());
+    if (!any) problem(fmt::format("{} must name the tests it fails in `fails`, `fails_tsan` or `fails_sim`", table));
     if (info.fails_tsan && !info.fails_tsan->empty() && !lab.needs_tsan()) {
       problem(fmt::format("{} names fails_tsan but `sanitizers` does not include \"thread\"", table));
+    }
+    if (info.fails_sim && !info.fails_sim->empty() && !lab.needs_sim()) {
+      problem(fmt::format("{} names fails_sim but the lab does not say `sim = true`", table));
     }
   }
 }
@@ -128,6 +132,27 @@ void lint_wrong_variants(const Course& course, const Lab& lab, const std::functi
       problem(fmt::format("{} is not declared: add [wrong.{}] with `why` and `fails` to lab.toml", fs::relative(e.path(), course.root).string(),
                           e.path().filename().string()));
     }
+  }
+}
+
+// A sim lab's starter and reference versions use conclab::sync, never std's primitives directly (a wrong
+// variant may: that is a mistake learners make, and the check names it).
+void lint_sim(const Course& course, const Lab& lab, Problems& problems) {
+  if (!lab.needs_sim()) return;
+  std::vector<fs::path> dirs = {lab.dir};
+  for (const auto& v : lab.variants_on_disk()) {
+    if (!is_wrong_variant(v)) dirs.push_back(lab.impl_dir(v));
+  }
+  for (const auto& d : dirs) {
+    for (const auto& f : lab.files) {
+      for (auto& p : std_primitives_in(d / f, course.root)) problems.push_back(std::move(p));
+    }
+  }
+  bool has_sim_test = false;
+  for (const auto& t : lab.tests) has_sim_test = has_sim_test || read_text(lab.dir / t).find("CONCLAB_SIM_TEST(") != std::string::npos;
+  if (!has_sim_test) {
+    problems.push_back(fmt::format("{}: `sim = true` but no test file has a CONCLAB_SIM_TEST (conclab/sim_test.hpp)",
+                                   fs::relative(lab.dir / "lab.toml", course.root).string()));
   }
 }
 
@@ -156,7 +181,28 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
   lint_variants(course, lab, problem);
   lint_wrong_variants(course, lab, problem);
   lint_scaffold(course, lab, problems);
+  lint_sim(course, lab, problems);
   return problems;
+}
+
+std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path& root) {
+  // std's name for each primitive conclab::sync has (sync.hpp): used directly, the explorer cannot see it.
+  static const std::regex used(
+      R"(\bstd::(mutex|shared_mutex|condition_variable(_any)?|atomic(_flag|_thread_fence)?|thread|jthread|latch|barrier|counting_semaphore|binary_semaphore|lock_guard|unique_lock|scoped_lock|shared_lock|stop_token|stop_source|stop_callback|this_thread)\b)");
+  std::vector<std::string> out;
+  std::ifstream in(file);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    const auto comment = line.find("//");
+    const std::string code = comment == std::string::npos ? line : line.substr(0, comment);
+    std::smatch m;
+    if (!std::regex_search(code, m, used)) continue;
+    out.push_back(fmt::format("{}:{}: std::{} is invisible to the sim's explorer: use conclab::sync::{} (#include <conclab/sync.hpp>), "
+                              "the same type in the normal builds and an instrumented one in the sim build",
+                              fs::relative(file, root).string(), n, m[1].str(), m[1].str()));
+  }
+  return out;
 }
 
 }  // namespace conclab

@@ -17,7 +17,9 @@ void print_run(const BuildRun& run, bool verbose) {
   const int n = static_cast<int>(run.suite.tests.size());
   const int passed = static_cast<int>(std::count_if(run.suite.tests.begin(), run.suite.tests.end(),
                                                     [](const TestResult& t) { return t.verdict == Verdict::kPassed; }));
-  const std::string label = run.kind == BuildKind::kTsan ? "ThreadSanitizer build" : "normal build";
+  const std::string label = run.kind == BuildKind::kTsan  ? "ThreadSanitizer build"
+                            : run.kind == BuildKind::kSim ? "sim (every schedule)"
+                                                          : "normal build";
   if (run.suite.broken) {
     fmt::print("  {:<22} {}\n", label, out::red(run.suite.broken_message));
     return;

@@ -64,5 +64,23 @@ TEST_F(CourseTest, JsonFactsNameTargetsAndVariants) {
   EXPECT_EQ(lab["dir"], "labs/01-primitives/03-blocking-queue");
 }
 
+TEST_F(CourseTest, TheSimTreeHoldsOnlySimLabsAndTheirSimClaims) {
+  EXPECT_EQ(lab_facts_cmake(load_course(root_).labs, BuildKind::kSim).find("conclab_lab"), std::string::npos)
+      << "a lab without `sim = true` is not in the sim tree";
+  std::string toml = kLabToml;
+  toml.insert(toml.find("[variants.naive]"), "sim = true\n");
+  write(lab_ / "lab.toml", toml + "[wrong.load-store]\nwhy = \"w\"\nfails_sim = [\"Q.T\"]\n");
+  write(solutions_ / "wrong" / "load-store" / "q.hpp", "\n");
+  const auto labs = load_course(root_).labs;
+  const std::string f = lab_facts_cmake(labs, BuildKind::kSim);
+  EXPECT_TRUE(has_line(f, "TARGET lab_01_03_final CONTRACT")) << "final must pass every schedule:\n" << f;
+  EXPECT_TRUE(has_line(f, "TARGET lab_01_03_wrong_load_store CONTRACT")) << "a wrong variant that names fails_sim:\n" << f;
+  EXPECT_FALSE(has_line(f, "lab_01_03_naive")) << "naive names no fails_sim: not built there:\n" << f;
+  const auto j = nlohmann::json::parse(lab_facts_json(root_, labs));
+  EXPECT_EQ(j["labs"][0]["sim"], true);
+  EXPECT_EQ(j["labs"][0]["sim_checked_targets"],
+            nlohmann::json({"lab_01_03_improved", "lab_01_03_final", "lab_01_03_wrong_load_store"}));
+}
+
 }  // namespace
 }  // namespace conclab

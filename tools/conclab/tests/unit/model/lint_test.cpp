@@ -66,5 +66,26 @@ TEST_F(CourseTest, LintRejectsALabThatIsStillTheScaffold) {
   EXPECT_NE(all_of(lint_lab(c, c.labs[0])).find("still the new-lab scaffold"), std::string::npos);
 }
 
+TEST_F(CourseTest, LintHoldsSimLabsToConclabSync) {
+  std::string toml = kLabToml;
+  toml.insert(toml.find("[variants.naive]"), "sim = true\n");
+  write(lab_ / "lab.toml", toml);
+  write(solutions_ / "final" / "q.hpp", "#include <mutex>\nstd::mutex mu_;  // a std::atomic in a comment is fine\n");
+  Course c = load_course(root_);
+  std::string all = all_of(lint_lab(c, c.labs[0]));
+  EXPECT_NE(all.find("solutions/01-primitives/03-blocking-queue/final/q.hpp:2: std::mutex is invisible to the sim's explorer: use "
+                     "conclab::sync::mutex"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("atomic"), std::string::npos) << "comments are not code:\n" << all;
+  EXPECT_NE(all.find("no test file has a CONCLAB_SIM_TEST"), std::string::npos) << all;
+
+  write(lab_ / "lab.toml", std::string(kLabToml) + "[wrong.x]\nwhy = \"w\"\nfails_sim = [\"Q.T\"]\n");
+  write(solutions_ / "wrong" / "x" / "q.hpp", "\n");
+  c = load_course(root_);
+  all = all_of(lint_lab(c, c.labs[0]));
+  EXPECT_NE(all.find("[wrong.x] names fails_sim but the lab does not say `sim = true`"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace conclab

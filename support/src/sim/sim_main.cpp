@@ -1,0 +1,18 @@
+// main() of a test program in the sim tree: only its CONCLAB_SIM_TESTs run (the explorer drives them); the
+// ordinary tests need real threads, which the other trees give them. An explicit --gtest_filter is kept.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "conclab/sim_test.hpp"
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (::testing::GTEST_FLAG(filter) == "*") {
+    std::string filter;
+    for (const auto& name : conclab::sim::sim_test_names()) filter += (filter.empty() ? "" : ":") + name;
+    ::testing::GTEST_FLAG(filter) = filter.empty() ? "-*" : filter;
+  }
+  return RUN_ALL_TESTS();
+}
