@@ -12,20 +12,28 @@
 //
 // `++count_` on a plain integer is a load, an add and a store. Two threads can load the same old value
 // and both store old + 1: one increment is lost (lesson 01 draws it). The graded run also builds the
-// tests with ThreadSanitizer, which reports the data race even in a run where no increment was lost.
-// Make it correct first (a std::mutex), then make it fast (a std::atomic): `./conclab bench 01.01`.
+// tests with ThreadSanitizer, which reports the data race even in a run where no increment was lost, and
+// runs one test under the explorer, which tries every interleaving of two increments.
+// Make it correct first (a mutex), then make it fast (an atomic): `./conclab bench 01.01`.
+//
+// The course's primitives are std's, under the names conclab::sync gives them (conclab/sync.hpp):
+// sync::mutex is std::mutex, sync::atomic is std::atomic, and so on. The one difference is in the sim
+// build, where they are instrumented so that the explorer can try every schedule of your threads.
 #pragma once
 
 #include <cstdint>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 class Counter {
  public:
   void increment() {
     // TODO(lab): add one to the count. Many threads run this at the same time, so the read-add-write
-    // must be indivisible: do it under a std::mutex (std::lock_guard), or make the count a
-    // std::atomic and use fetch_add.
+    // must be indivisible: do it under a sync::mutex (sync::lock_guard), or make the count a
+    // sync::atomic and use fetch_add.
   }
 
   std::int64_t value() const {
@@ -36,7 +44,7 @@ class Counter {
 
  private:
   // TODO(lab): the count, starting at 0, and the mutex that guards it (declared right above it; make
-  // the mutex `mutable` so that value() const can lock it). Or one std::atomic<std::int64_t>.
+  // the mutex `mutable` so that value() const can lock it). Or one sync::atomic<std::int64_t>.
 };
 
 }  // namespace lab

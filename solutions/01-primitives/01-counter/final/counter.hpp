@@ -24,10 +24,12 @@
 // Lesson: modules/01-primitives/04-atomics-basics.md ("Relaxed is enough for a counter").
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomic), instrumented in the sim build
 
 // Counter: increment() and value() may be called from any number of threads at once; both are
 // lock-free. Every increment is counted. value() during increments returns some count from the
@@ -48,8 +50,8 @@ class Counter {
   }
 
  private:
-  std::atomic<std::int64_t> count_{0};
-  static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the counter should not hide a lock");
+  sync::atomic<std::int64_t> count_{0};
+  static_assert(sync::atomic<std::int64_t>::is_always_lock_free, "the counter should not hide a lock");
 };
 
 }  // namespace lab

@@ -102,7 +102,7 @@ std::vector<StackThread> parse_stacks(const std::string& gdb, const fs::path& ro
     if (std::regex_match(line, m, frame)) {
       threads.back().functions.push_back(m[1]);
       const std::string file = m[2];
-      if (file.rfind(prefix, 0) == 0) {
+      if (file.rfind(prefix, 0) == 0 || file.rfind("../../", 0) == 0) {  // ../../: a tree compiled through ccache
         threads.back().course_frames.emplace_back(shorten(m[1], 80), relative_paths(fmt::format("{}:{}", file, std::string(m[3])), root));
       }
     } else if (std::regex_search(line, m, bare)) {

@@ -21,6 +21,8 @@ TEST(TextTest, JoinPluralTailAndTrim) {
   EXPECT_EQ(tail("abc", 3), "abc");
   EXPECT_EQ(trim("\n\nx y \n"), "x y");
   EXPECT_EQ(relative_paths("/c/labs/x.hpp:3 and /c/y", "/c"), "labs/x.hpp:3 and y");
+  EXPECT_EQ(relative_paths("at ../../labs/x.hpp:3, ../../support/s.hpp:1, ../other", "/c"), "at labs/x.hpp:3, support/s.hpp:1, ../other")
+      << "a tree compiled through ccache names files relative to build/<tree>";
   EXPECT_EQ(first_line_with("one\n   two words\n", {"two"}), "two words");
 }
 
