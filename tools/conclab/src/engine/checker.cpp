@@ -79,6 +79,7 @@ void run_all(const Course& course, const Lab& lab, const std::string& target, co
     so.preferred_files = lab.preferred_files();
     so.timeout = std::chrono::seconds(lab.timeout_seconds);
     so.tsan = run.kind == BuildKind::kTsan;
+    so.skip_sim_tests = options.skip_sim_tests && run.kind != BuildKind::kSim;
     run.suite = run_suite(so);
     run.ran = true;
     if (run.kind == BuildKind::kSim) {

@@ -26,6 +26,7 @@ namespace {
 
 ProcessResult launch(const SuiteOptions& o, ProcessOptions p) {
   set_test_environment(p);
+  if (o.skip_sim_tests) p.env["CONCLAB_SKIP_SIM_TESTS"] = "1";
   return o.launch ? o.launch(p) : run_process(p);
 }
 
