@@ -4,19 +4,21 @@
 // The queue and the loop that runs tasks are done. What is missing is stopping: request_stop(),
 // stop_requested(), stop(), refusing tasks after a stop request, and a wait that a stop request ends.
 // Every change point is marked TODO(lab).
+//
+// sync:: is conclab::sync (conclab/sync.hpp): std's primitives under the course's names. sync::jthread is
+// std::jthread, sync::condition_variable_any is std::condition_variable_any, and so on; in the sim build they
+// are instrumented, and the explorer runs the sim tests on every schedule of the worker and its owner.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <stdexcept>
-#include <stop_token>
-#include <thread>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Test hooks. Called on the worker thread; may be empty.
 struct WorkerHooks {
@@ -49,7 +51,7 @@ class Worker {
     // TODO(lab): call stop(). This placeholder queues an empty task that ends the loop after every task
     //            queued before it has run: it drains instead of stopping, and cannot interrupt a long task.
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       tasks_.push_back(nullptr);
     }
     cv_.notify_one();
@@ -58,7 +60,7 @@ class Worker {
 
   bool submit(std::function<void()> task) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       // TODO(lab): once stop has been requested, refuse the task (return false).
       tasks_.push_back(std::move(task));
     }
@@ -89,7 +91,7 @@ class Worker {
     for (;;) {
       std::function<void()> task;
       {
-        std::unique_lock lock(mu_);
+        sync::unique_lock lock(mu_);
         if (tasks_.empty() && hooks_.on_idle) hooks_.on_idle();  // TODO(lab): not once stop was requested
         // TODO(lab): also stop waiting when stop is requested, and then return without running what is queued.
         cv_.wait(lock, [&] { return !tasks_.empty(); });
@@ -103,11 +105,11 @@ class Worker {
 
   const WorkerHooks hooks_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;               // "a task is queued"   TODO(lab): or "stop was requested"
+  sync::mutex mu_;
+  sync::condition_variable cv_;              // "a task is queued"   TODO(lab): or "stop was requested"
   std::deque<std::function<void()>> tasks_;  // guarded by mu_
-  // TODO(lab): the stop state (a flag that is safe to read from any thread, or a std::stop_source).
-  std::thread thread_;  // last: starts after the fields above exist   (std::jthread is worth a look)
+  // TODO(lab): the stop state (a flag that is safe to read from any thread, or a sync::stop_source).
+  sync::thread thread_;  // last: starts after the fields above exist   (sync::jthread is worth a look)
 };
 
 }  // namespace lab

@@ -7,6 +7,10 @@
 // A worker that ignores a stop request while it waits would leave stop() blocked in join() forever. Such a
 // worker, woken by the request's notify, goes back to waiting and reports idle again; the tests catch that,
 // give the worker one more task so that it can get out, and fail instead of hanging. No sleeps, no timing.
+//
+// The sim tests at the end need no probe: the explorer runs the worker and the owner in every order their steps
+// allow, so a stop request that can slip between the worker's last look at its condition and its sleep (a
+// lost wakeup) is found on every run, and printed as the schedule that loses it.
 #include <stoppable_worker.hpp>
 
 #include <gtest/gtest.h>
@@ -21,6 +25,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 // GCC 12 reports "may be used uninitialized" inside libstdc++'s own std::stop_source constructor (through
 // std::jthread) when it is inlined into a test whose other calls always throw (the starter's stubs do). A
@@ -273,6 +280,39 @@ TEST(StoppableWorkerTest, DestructorStopsRunningTaskAndJoins) {
   worker.reset();
   EXPECT_TRUE(finished) << "~Worker() must request stop (the running task polls for it) and then wait for the "
                            "task to end (join): the task must not outlive the Worker it runs in" << kLesson;
+}
+
+// ---- Sim tests: every schedule of the worker and its owner (conclab/sim; 20 plain runs in the other builds).
+
+constexpr const char* kStopMustArrive =
+    "stop() never returned: the worker went to sleep after the stop request and nothing woke it again. Either "
+    "the request does not wake a waiting worker at all (its condition only looks at the queue, or the condition "
+    "variable is not told about the stop), or the request can land between the worker's last look at its "
+    "condition and its sleep: store the flag while holding the worker's mutex, then notify, or let "
+    "condition_variable_any::wait(lock, stop_token, pred) do both. The schedule below is an order that loses it"
+    " (lesson: modules/01-primitives/08-jthread-and-stop-tokens.md)";
+
+CONCLAB_SIM_TEST(StoppableWorkerTest, StopAlwaysReachesAnIdleWorker) {
+  conclab::sim::explain(kStopMustArrive);
+  lab::Worker worker;
+  worker.stop();  // on every schedule: before the worker starts, while it checks, while it sleeps
+}
+
+CONCLAB_SIM_TEST(StoppableWorkerTest, StopFromAnotherThreadReachesTheWorker) {
+  conclab::sim::explain(kStopMustArrive);
+  lab::Worker worker;
+  {
+    conclab::sync::jthread requester([&] { worker.request_stop(); });
+  }
+  worker.stop();
+}
+
+CONCLAB_SIM_TEST(StoppableWorkerTest, StopRightAfterASubmitEndsTheWorker) {
+  conclab::sim::explain(kStopMustArrive);
+  lab::Worker worker;
+  EXPECT_TRUE(worker.submit([] {})) << "submit() before any stop request must accept the task" << kLesson;
+  worker.stop();  // the task may run or be dropped; stop() must return either way
+  EXPECT_FALSE(worker.submit([] {})) << "submit() after stop() must refuse the task (return false)" << kLesson;
 }
 
 }  // namespace

@@ -176,9 +176,11 @@ struct Run {
   std::int64_t now = 0;
   int spin_rounds = 0;
   int no_switch = 0;
+  int quiet = 0;
   bool failed = false;
   Outcome outcome = Outcome::kPassed;
   std::string message;
+  std::string explanation;  // explain(): what a failure of this body means
 };
 
 struct Explorer {
@@ -475,6 +477,11 @@ std::string source_line(const std::string& file, int line) {
   if (it == cache.end()) {
     std::vector<std::string> lines;
     std::ifstream in(file);
+    if (!in && !file.empty() && file[0] != '/') {
+      // Compiled with a path relative to the build tree (ccache's base_dir): the program is in <tree>/bin.
+      const std::string exe = exe_path();
+      in.open(exe.substr(0, exe.rfind('/')) + "/../" + file);
+    }
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     it = cache.emplace(file, std::move(lines)).first;
   }
@@ -589,6 +596,7 @@ Result failure_result(Run& r, std::uint64_t schedules, const std::string& replay
   res.schedules = schedules;
   res.preemptions = r.preemptions_used;
   res.message = r.message;
+  if (!r.explanation.empty() && r.outcome != Outcome::kFailed) res.message += "\nWhat it means: " + r.explanation;
   res.trace = format_trace(r.trace);
   res.replay = replay;
   return res;
@@ -649,6 +657,10 @@ std::string Result::report() const {
 }
 
 bool active() { return g_explorer != nullptr && g_explorer->run != nullptr && g_explorer->run->current >= 0; }
+
+void explain(const std::string& what_it_means) {
+  if (active()) run().explanation = what_it_means;
+}
 
 void report_failure(const std::string& message) {
   if (!active()) return;
@@ -736,12 +748,12 @@ void point(const char* op, const Where& where) {
     to_hub();
     if (run().failed) abandon();
   }
-  run().trace.push_back({f.id, op, f.where, ""});
+  if (run().quiet == 0) run().trace.push_back({f.id, op, f.where, ""});
 }
 
 void note(const std::string& result) {
   Run& r = run();
-  if (r.trace.empty()) return;
+  if (r.trace.empty() || r.quiet > 0) return;
   Step& s = r.trace.back();
   s.result += s.result.empty() ? result : "; " + result;
 }
@@ -792,11 +804,15 @@ int wake_all(WaitQueue& queue) {
   return n;
 }
 
-NoSwitch::NoSwitch() {
-  if (active()) ++run().no_switch;
+NoSwitch::NoSwitch(bool quiet) : quiet_(quiet) {
+  if (!active()) return;
+  ++run().no_switch;
+  if (quiet_) ++run().quiet;
 }
 NoSwitch::~NoSwitch() {
-  if (active()) --run().no_switch;
+  if (!active()) return;
+  --run().no_switch;
+  if (quiet_) --run().quiet;
 }
 
 // The outermost wins: a lock taken by std::lock inside a scoped_lock is shown at the scoped_lock.

@@ -22,16 +22,15 @@
 //     exception instead of letting it end the program through std::terminate.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <stop_token>
-#include <thread>
 #include <utility>
 
 #include "conclab/annotated_mutex.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Test hooks. Called on the worker thread; may be empty.
 struct WorkerHooks {
@@ -57,7 +56,7 @@ struct WorkerHooks {
 class Worker {
  public:
   explicit Worker(WorkerHooks hooks = {})
-      : hooks_(std::move(hooks)), thread_([this](std::stop_token stop) { run(stop); }) {
+      : hooks_(std::move(hooks)), thread_([this](sync::stop_token stop) { run(stop); }) {
     stop_ = thread_.get_stop_source();  // shares the jthread's stop state; used by other threads' calls
   }
   Worker(const Worker&) = delete;
@@ -84,7 +83,7 @@ class Worker {
   }
 
  private:
-  void run(std::stop_token stop) {
+  void run(sync::stop_token stop) {
     for (;;) {
       std::function<void()> task;
       {
@@ -109,10 +108,10 @@ class Worker {
   const WorkerHooks hooks_;
 
   conclab::Mutex mu_;
-  std::condition_variable_any cv_;                                  // "a task is queued" (+ stop, by the token)
+  sync::condition_variable_any cv_;                                 // "a task is queued" (+ stop, by the token)
   std::deque<std::function<void()>> tasks_ CONCLAB_GUARDED_BY(mu_);
-  std::stop_source stop_{std::nostopstate};  // the jthread's stop state, set in the constructor body
-  std::jthread thread_;                      // last: starts after the fields above exist, stops first
+  sync::stop_source stop_{sync::nostopstate};  // the jthread's stop state, set in the constructor body
+  sync::jthread thread_;                     // last: starts after the fields above exist, stops first
 };
 
 }  // namespace lab

@@ -16,15 +16,13 @@
 // Decision, unchanged from naive: stop drops the tasks still queued (see the contract).
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <utility>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Test hooks. Called on the worker thread; may be empty.
 struct WorkerHooks {
@@ -56,7 +54,7 @@ class Worker {
 
   bool submit(std::function<void()> task) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       if (stop_.load()) return false;
       tasks_.push_back(std::move(task));
     }
@@ -66,7 +64,7 @@ class Worker {
 
   void request_stop() {
     {
-      std::lock_guard lock(mu_);  // see the header: storing under mu_ is what makes the notify land
+      sync::lock_guard lock(mu_);  // see the header: storing under mu_ is what makes the notify land
       stop_.store(true);
     }
     cv_.notify_all();
@@ -84,7 +82,7 @@ class Worker {
     for (;;) {
       std::function<void()> task;
       {
-        std::unique_lock lock(mu_);
+        sync::unique_lock lock(mu_);
         if (tasks_.empty() && !stop_.load() && hooks_.on_idle) hooks_.on_idle();
         cv_.wait(lock, [&] { return stop_.load() || !tasks_.empty(); });
         if (stop_.load()) break;  // drop whatever is queued
@@ -95,7 +93,7 @@ class Worker {
     }
     std::deque<std::function<void()>> dropped;
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       dropped.swap(tasks_);
     }
     // The dropped tasks are destroyed here, outside the lock: their destructors are code we do not know.
@@ -103,11 +101,11 @@ class Worker {
 
   const WorkerHooks hooks_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;                // "stop requested, or a task is queued"
+  sync::mutex mu_;
+  sync::condition_variable cv_;               // "stop requested, or a task is queued"
   std::deque<std::function<void()>> tasks_;   // guarded by mu_
-  std::atomic<bool> stop_{false};             // written under mu_ (see request_stop); read anywhere
-  std::thread thread_;                        // last: starts after the fields above exist
+  sync::atomic<bool> stop_{false};            // written under mu_ (see request_stop); read anywhere
+  sync::thread thread_;                       // last: starts after the fields above exist
 };
 
 }  // namespace lab

@@ -13,14 +13,13 @@
 // submit() also keeps accepting tasks after a stop request; they are never run.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <utility>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Test hooks. Called on the worker thread; may be empty.
 struct WorkerHooks {
@@ -39,7 +38,7 @@ class Worker {
 
   bool submit(std::function<void()> task) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       tasks_.push_back(std::move(task));
     }
     cv_.notify_one();
@@ -47,7 +46,7 @@ class Worker {
   }
 
   void request_stop() {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     stop_ = true;
     cv_.notify_all();  // wakes the worker, but its wait only looks at the queue
   }
@@ -64,7 +63,7 @@ class Worker {
     while (!stop_) {  // data race: read without the lock; and only checked between tasks
       std::function<void()> task;
       {
-        std::unique_lock lock(mu_);
+        sync::unique_lock lock(mu_);
         while (tasks_.empty()) {  // waits for work only: a stop request does not end this loop
           if (hooks_.on_idle) hooks_.on_idle();
           cv_.wait(lock);
@@ -78,11 +77,11 @@ class Worker {
 
   const WorkerHooks hooks_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;               // "a task was queued" (and, the author hoped, "stop")
+  sync::mutex mu_;
+  sync::condition_variable cv_;              // "a task was queued" (and, the author hoped, "stop")
   std::deque<std::function<void()>> tasks_;  // guarded by mu_
   bool stop_ = false;                        // written under mu_, read without it: the race
-  std::thread thread_;                       // last: starts after the fields above exist
+  sync::thread thread_;                      // last: starts after the fields above exist
 };
 
 }  // namespace lab

@@ -49,12 +49,16 @@ int wake_all(WaitQueue& queue);  // how many it woke
 
 // While one lives, point() records its step but never switches: for what the standard makes one atomic step
 // (a condition variable's wait releases the mutex and starts waiting at once).
+// With `quiet`, the steps inside are not recorded either (a lock released inside a wait is part of the wait).
 class NoSwitch {
  public:
-  NoSwitch();
+  explicit NoSwitch(bool quiet = false);
   ~NoSwitch();
   NoSwitch(const NoSwitch&) = delete;
   NoSwitch& operator=(const NoSwitch&) = delete;
+
+ private:
+  bool quiet_;
 };
 
 // While one lives, the calling fiber's steps are attributed to `where` (a lock taken inside std::lock is shown

@@ -173,13 +173,20 @@ class stop_token {
   std::shared_ptr<detail::StopState> state_;
 };
 
+struct nostopstate_t {
+  explicit nostopstate_t() = default;
+};
+inline constexpr nostopstate_t nostopstate{};
+
 class stop_source {
  public:
   stop_source() : state_(std::make_shared<detail::StopState>()) {}
+  explicit stop_source(nostopstate_t) noexcept {}
   stop_token get_token() const noexcept { return stop_token(state_); }
   bool stop_possible() const noexcept { return state_ != nullptr; }
   bool stop_requested(CONCLAB_SIM_HERE) const { return get_token().stop_requested(loc); }
   bool request_stop(CONCLAB_SIM_HERE) {
+    if (!state_) return false;
     detail::point("request_stop", detail::here(loc));
     if (state_->requested) {
       detail::note("-> already requested");
@@ -852,19 +859,24 @@ class condition_variable_any {
     bool woken = true;
     {
       detail::NoSwitch atomically;  // releasing the lock and starting to wait are one step
+      auto release = [&lock] {
+        detail::NoSwitch quietly(true);  // part of this step, not a step of its own
+        lock.unlock();
+      };
       if (stopped != nullptr && *stopped) {
         detail::note("a stop was requested: does not sleep");
-        lock.unlock();
+        release();
       } else if (detail::spurious_enabled() && detail::choose(2, true) == 1) {
         detail::note("releases the lock; wakes spuriously");
-        lock.unlock();
+        release();
       } else {
         detail::note("releases the lock; sleeps");
-        lock.unlock();
+        release();
         woken = detail::block(waiters_, "waits on a condition variable", deadline < 0, deadline);
       }
     }
     detail::point(woken ? "wait returns" : "wait times out", detail::here(loc));
+    detail::ScopedWhere at_the_wait(detail::here(loc));
     lock.lock();
     return woken;
   }

@@ -80,4 +80,9 @@ bool active();
 // Called by a test framework's failure hook (conclab/sim_test.hpp): the current schedule has failed.
 void report_failure(const std::string& message);
 
+// What a failure of the current body means, in the test author's words: added to the report when a schedule
+// fails without an assertion of the test's own (a deadlock, a lost wakeup, a thread that never ends).
+// Call it at the top of the body. Outside explore() it does nothing.
+void explain(const std::string& what_it_means);
+
 }  // namespace conclab::sim
