@@ -4,11 +4,12 @@
 # a lab folder or a test file appears or changes).
 #
 #   conclab_lab(ID <id> DIR <lab folder> TESTS <x_test.cpp>... BENCHMARKS <x_bench.cpp>... SOURCES <editable .cpp>... LINK <target>...)
-#   conclab_impl(LAB <id> WHO <starter|naive|improved|final|wrong/slug> DIR <folder> [TARGET <name>] [BENCH_TARGET <name>] [CONTRACT])
+#   conclab_impl(LAB <id> WHO <starter|naive|improved|final|wrong/slug> DIR <folder> [TARGET <name>] [BENCH_TARGET <name>] [CONTRACT] [ON_DEMAND])
 #
 # Per implementation: TARGET, the graded tests compiled against DIR (the learner's target is only built on
 # demand, by conclab); BENCH_TARGET, its benchmark (on demand; the bench tree only); CONTRACT, a CTest test
-# "contract/<id>/<who>" that runs `conclab maint verify`, which applies the lab contract (docs/authoring.md).
+# "contract/<id>/<who>" that runs `conclab maint verify`, which applies the lab contract (docs/authoring.md);
+# ON_DEMAND, a target the tree's build leaves out (the sim tree's variants with no sim claim: `conclab explore`).
 
 # Every graded test program of the tree (the learner's, and each reference and wrong version's) is built the same
 # way, so that the contract checks judge the reference versions exactly as `conclab check` and `conclab grade`
@@ -56,7 +57,7 @@ function(_conclab_target target kind impl_dir sources)
 endfunction()
 
 function(conclab_impl)
-  cmake_parse_arguments(I "CONTRACT" "LAB;WHO;DIR;TARGET;BENCH_TARGET" "" ${ARGN})
+  cmake_parse_arguments(I "CONTRACT;ON_DEMAND" "LAB;WHO;DIR;TARGET;BENCH_TARGET" "" ${ARGN})
   if(I_TARGET)
     _conclab_test_program()
   endif()
@@ -82,6 +83,8 @@ macro(_conclab_test_program)
   if(I_WHO STREQUAL "starter")
     set_target_properties(${I_TARGET} PROPERTIES EXCLUDE_FROM_ALL ON)  # conclab builds it on demand
     add_dependencies(conclab_starters ${I_TARGET})
+  elseif(I_ON_DEMAND)
+    set_target_properties(${I_TARGET} PROPERTIES EXCLUDE_FROM_ALL ON)  # for `conclab explore --against`, not the suite
   endif()
   if(I_CONTRACT AND _conclab_cli)
     add_test(NAME "contract/${I_LAB}/${I_WHO}"

@@ -3,20 +3,24 @@
 // Build Channel<T>: a bounded FIFO that senders and receivers share, which its owner closes when no more
 // items will come. Every operation is stubbed out and throws; each change point is marked TODO(lab).
 // Suggested order: send/receive with a bound, then close, then try_*, *_until and the stop_token overloads.
+// sync:: is conclab::sync (conclab/sync.hpp): std's primitives under the course's names (sync::mutex is
+// std::mutex, sync::condition_variable_any is std::condition_variable_any, sync::steady_clock is
+// std::chrono::steady_clock). In the sim build they are instrumented, and the explorer runs the sim tests on
+// every schedule of the senders and receivers.
 #pragma once
 
 #include <chrono>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Thrown by send(value) on a closed channel: only the owner closes, and only after its last send.
 class ChannelClosed : public std::logic_error {
@@ -52,7 +56,7 @@ enum class ChannelStatus {
 template <class T>
 class Channel {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = sync::steady_clock;
 
   explicit Channel(std::size_t capacity) : capacity_(capacity) {
     // TODO(lab): reject capacity 0 with std::invalid_argument (a channel with no room blocks every send).
@@ -85,7 +89,7 @@ class Channel {
 
   template <class U>
     requires std::constructible_from<T, U&&>
-  ChannelStatus send([[maybe_unused]] U&& value, [[maybe_unused]] std::stop_token stop) {
+  ChannelStatus send([[maybe_unused]] U&& value, [[maybe_unused]] sync::stop_token stop) {
     // TODO(lab): like send(), but give up with kCancelled when stop is requested, and report kClosed instead
     //            of throwing. Only std::condition_variable_any can be woken by a stop request.
     throw std::logic_error("Channel::send(value, stop) is not implemented yet (see the TODO(lab) in channel.hpp)");
@@ -109,7 +113,7 @@ class Channel {
     throw std::logic_error("Channel::receive_until is not implemented yet (see the TODO(lab) in channel.hpp)");
   }
 
-  ChannelStatus receive([[maybe_unused]] T& out, [[maybe_unused]] std::stop_token stop) {
+  ChannelStatus receive([[maybe_unused]] T& out, [[maybe_unused]] sync::stop_token stop) {
     // TODO(lab): like receive(), but give up with kCancelled when stop is requested.
     throw std::logic_error("Channel::receive(out, stop) is not implemented yet (see the TODO(lab) in channel.hpp)");
   }

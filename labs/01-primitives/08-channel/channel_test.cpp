@@ -24,7 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "conclab/sim_test.hpp"
 #include "conclab/start_gate.hpp"
+#include "conclab/sync.hpp"
 
 // GCC 12 reports "may be used uninitialized" inside libstdc++'s own std::stop_source constructor when it is
 // inlined into a test whose other calls always throw (the starter's stubs do). A false positive in a system
@@ -107,9 +109,9 @@ TEST(ChannelTest, SendWaitsWhileFullAndResumesAfterReceive) {
       << "precondition: a channel of capacity 1 holding 1 item is full (see TrySendReportsFullAtCapacity)"
       << kLesson;
 
-  std::atomic<bool> sent{false};
-  std::latch about_to_send(1);
-  std::jthread sender([&] {
+  conclab::sync::atomic<bool> sent{false};
+  conclab::sync::latch about_to_send(1);
+  conclab::sync::jthread sender([&] {
     about_to_send.count_down();
     ch.send(2);
     sent.store(true);
@@ -128,13 +130,13 @@ TEST(ChannelTest, SendWaitsWhileFullAndResumesAfterReceive) {
 
 TEST(ChannelTest, CloseWakesBlockedReceivers) {
   lab::Channel<int> ch(4);
-  std::stop_source never_stopped;
-  std::latch about_to_receive(3);
+  conclab::sync::stop_source never_stopped;
+  conclab::sync::latch about_to_receive(3);
   std::optional<int> plain = -1;  // what receive() returned
   Status until = Status::kOk;     // what receive_until(far future) returned
   Status stoppable = Status::kOk; // what receive(out, stop_token) returned
   {
-    std::vector<std::jthread> receivers;
+    std::vector<conclab::sync::jthread> receivers;
     receivers.emplace_back([&] {
       about_to_receive.count_down();
       plain = ch.receive();
@@ -180,13 +182,13 @@ TEST(ChannelTest, CloseWakesBlockedSenders) {
       << "precondition: a channel of capacity 1 holding 1 item is full (see TrySendReportsFullAtCapacity)"
       << kLesson;
 
-  std::stop_source never_stopped;
-  std::latch about_to_send(3);
+  conclab::sync::stop_source never_stopped;
+  conclab::sync::latch about_to_send(3);
   bool threw = false;                // whether send() threw ChannelClosed
   Status until = Status::kOk;        // what send_until(far future) returned
   Status stoppable = Status::kOk;    // what send(value, stop_token) returned
   {
-    std::vector<std::jthread> senders;
+    std::vector<conclab::sync::jthread> senders;
     senders.emplace_back([&] {
       about_to_send.count_down();
       try {
@@ -240,7 +242,7 @@ TEST(ChannelTest, ReceiveDrainsItemsThenReportsClosed) {
                                            "once: that is how `while (auto item = ch.receive())` ends" << kLesson;
   EXPECT_EQ(ch.receive_until(out, Past()), Status::kClosed)
       << "receive_until() on a closed, drained channel must report kClosed, which is final, not kTimeout" << kLesson;
-  std::stop_source never_stopped;
+  conclab::sync::stop_source never_stopped;
   EXPECT_EQ(ch.receive(out, never_stopped.get_token()), Status::kClosed)
       << "receive(out, stop_token) on a closed, drained channel must report kClosed at once" << kLesson;
 }
@@ -255,7 +257,7 @@ TEST(ChannelTest, SendOnClosedChannelFails) {
                                                 "room left" << kLesson;
   EXPECT_EQ(ch.send_until(3, FarFuture()), Status::kClosed) << "send_until() on a closed channel must report "
                                                                "kClosed at once" << kLesson;
-  std::stop_source never_stopped;
+  conclab::sync::stop_source never_stopped;
   EXPECT_EQ(ch.send(4, never_stopped.get_token()), Status::kClosed)
       << "send(value, stop_token) on a closed channel must report kClosed at once" << kLesson;
   int out = 0;
@@ -280,10 +282,10 @@ TEST(ChannelTest, PassedDeadlinesReportTimeout) {
 
 TEST(ChannelTest, ReceiveUntilIsWokenBySend) {
   lab::Channel<int> ch(1);
-  std::latch about_to_receive(1);
+  conclab::sync::latch about_to_receive(1);
   Status status = Status::kTimeout;
   int got = 0;
-  std::jthread receiver([&] {
+  conclab::sync::jthread receiver([&] {
     about_to_receive.count_down();
     status = ch.receive_until(got, FarFuture());
   });
@@ -296,10 +298,10 @@ TEST(ChannelTest, ReceiveUntilIsWokenBySend) {
 
 TEST(ChannelTest, StopRequestCancelsBlockedReceive) {
   lab::Channel<int> ch(1);
-  std::stop_source stop;
-  std::latch about_to_receive(1);
+  conclab::sync::stop_source stop;
+  conclab::sync::latch about_to_receive(1);
   Status status = Status::kOk;
-  std::jthread receiver([&] {
+  conclab::sync::jthread receiver([&] {
     about_to_receive.count_down();
     int out = 0;
     status = ch.receive(out, stop.get_token());
@@ -309,8 +311,8 @@ TEST(ChannelTest, StopRequestCancelsBlockedReceive) {
   receiver.join();
   EXPECT_EQ(status, Status::kCancelled)
       << "request_stop() must wake a receive(out, stop_token) waiting on an empty channel, which then reports "
-         "kCancelled. A std::condition_variable cannot be woken by a stop request: wait on a "
-         "std::condition_variable_any with the stop_token overload of wait()" << kLesson;
+         "kCancelled. A conclab::sync::condition_variable cannot be woken by a stop request: wait on a "
+         "conclab::sync::condition_variable_any with the stop_token overload of wait()" << kLesson;
 
   ch.send(7);
   int out = 0;
@@ -327,10 +329,10 @@ TEST(ChannelTest, StopRequestCancelsBlockedSend) {
       << "precondition: a channel of capacity 1 holding 1 item is full (see TrySendReportsFullAtCapacity)"
       << kLesson;
 
-  std::stop_source stop;
-  std::latch about_to_send(1);
+  conclab::sync::stop_source stop;
+  conclab::sync::latch about_to_send(1);
   Status status = Status::kOk;
-  std::jthread sender([&] {
+  conclab::sync::jthread sender([&] {
     about_to_send.count_down();
     status = ch.send(2, stop.get_token());
   });
@@ -363,7 +365,7 @@ TEST(ChannelTest, ManyProducersAndConsumersDeliverEachItemExactlyOnce) {
   std::vector<std::vector<int>> received(kConsumers);
   conclab::StartGate gate(kProducers + kConsumers);
   {
-    std::vector<std::jthread> consumers;
+    std::vector<conclab::sync::jthread> consumers;
     for (int c = 0; c < kConsumers; ++c) {
       consumers.emplace_back([&, c] {
         gate.arrive_and_wait();
@@ -371,7 +373,7 @@ TEST(ChannelTest, ManyProducersAndConsumersDeliverEachItemExactlyOnce) {
       });
     }
     {
-      std::vector<std::jthread> producers;
+      std::vector<conclab::sync::jthread> producers;
       for (int p = 0; p < kProducers; ++p) {
         producers.emplace_back([&, p] {
           gate.arrive_and_wait();
@@ -407,6 +409,61 @@ TEST(ChannelTest, ManyProducersAndConsumersDeliverEachItemExactlyOnce) {
                                 "delivered (close drains, it does not discard)" << kLesson;
   EXPECT_EQ(duplicated, 0) << duplicated << " items were received more than once: each item must go to exactly "
                                             "one receiver" << kLesson;
+}
+
+// ---- Sim tests: every schedule of the threads (conclab/sim; 20 plain runs in the other builds). A latch can only
+// say that a thread is *about to* wait; the explorer also tries the schedules where the other side acts after it
+// is asleep, which is where a missing or too-narrow notify loses a thread.
+
+CONCLAB_SIM_TEST(ChannelTest, CloseWakesEveryWaitingReceiver) {
+  conclab::sim::explain(
+      "a receiver waiting on an empty channel never woke up after close(): close() changes the state every waiting "
+      "receiver (and sender) must see, so it must wake them all (notify_all on each condition variable they wait "
+      "on), not one of them, and not only if it happens to find an item" + std::string(kLesson));
+  lab::Channel<int> channel(1);
+  {
+    conclab::sync::jthread a([&] { EXPECT_EQ(channel.receive(), std::nullopt) << "receive() on a closed, empty channel returns nullopt" << kLesson; });
+    conclab::sync::jthread b([&] { EXPECT_EQ(channel.receive(), std::nullopt) << "receive() on a closed, empty channel returns nullopt" << kLesson; });
+    channel.close();
+  }
+}
+
+CONCLAB_SIM_TEST(ChannelTest, EverySentItemReachesAWaitingReceiver) {
+  conclab::sim::explain(
+      "a receiver stayed asleep although an item was waiting for it: two receivers were waiting and two items "
+      "were sent, but only one receiver was woken. A send that wakes one receiver only at the empty->non-empty "
+      "transition leaves the second asleep next to the second item: wake every waiting receiver at that "
+      "transition, or one per item sent" + std::string(kLesson));
+  lab::Channel<int> channel(2);
+  conclab::sync::atomic<int> received{0};
+  {
+    auto receive_one = [&] {
+      if (channel.receive()) received.fetch_add(1);
+    };
+    conclab::sync::jthread a(receive_one);
+    conclab::sync::jthread b(receive_one);
+    channel.send(1);
+    channel.send(2);
+  }
+  EXPECT_EQ(received.load(), 2) << "two items were sent to two receivers; each must get one" << kLesson;
+}
+
+CONCLAB_SIM_TEST(ChannelTest, StopCancelsAWaitingReceive) {
+  conclab::sim::explain(
+      "receive(out, stop_token) waiting on an empty channel did not return when stop was requested: a stop "
+      "request wakes nobody by itself. Checking stop_requested() inside the wait's predicate is not enough; pass "
+      "the token to condition_variable_any::wait(lock, token, pred), which registers a callback that wakes the "
+      "wait" + std::string(kLesson));
+  lab::Channel<int> channel(1);
+  Status status = Status::kOk;
+  {
+    conclab::sync::jthread receiver([&](conclab::sync::stop_token stop) {
+      int out = 0;
+      status = channel.receive(out, stop);
+    });
+  }  // ~jthread: request_stop(), then join()
+  EXPECT_EQ(status, Status::kCancelled) << "a receive on an empty channel whose stop was requested reports kCancelled"
+                                        << kLesson;
 }
 
 }  // namespace

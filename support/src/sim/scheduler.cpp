@@ -742,6 +742,7 @@ void point(const char* op, const Where& where) {
   Run& r = run();
   Fiber& f = self();
   if (r.failed) abandon();
+  if (r.quiet > 0) return;  // part of an enclosing step (NoSwitch(true)): no switch, no step, no new place
   f.op = op;
   f.where = f.override_where ? *f.override_where : where;
   if (r.no_switch == 0) {

@@ -26,17 +26,17 @@
 
 #include <chrono>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <utility>
 #include <vector>
 
 #include "conclab/annotated_mutex.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Thrown by send(value) on a closed channel: only the owner closes, and only after its last send.
 class ChannelClosed : public std::logic_error {
@@ -72,7 +72,7 @@ enum class ChannelStatus {
 template <class T>
 class Channel {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = sync::steady_clock;
 
   explicit Channel(std::size_t capacity) : capacity_(capacity), ring_(capacity) {
     if (capacity == 0) throw std::invalid_argument("lab::Channel: capacity must be at least 1");
@@ -119,7 +119,7 @@ class Channel {
 
   template <class U>
     requires std::constructible_from<T, U&&>
-  ChannelStatus send(U&& value, std::stop_token stop) {
+  ChannelStatus send(U&& value, sync::stop_token stop) {
     conclab::MutexLock lock(mu_);
     if (!wait_for_room([&](auto ready) { return not_full_.wait(lock, stop, ready); })) {
       return ChannelStatus::kCancelled;
@@ -167,7 +167,7 @@ class Channel {
     return ChannelStatus::kOk;
   }
 
-  ChannelStatus receive(T& out, std::stop_token stop) {
+  ChannelStatus receive(T& out, sync::stop_token stop) {
     conclab::MutexLock lock(mu_);
     if (!wait_for_item([&](auto ready) { return not_empty_.wait(lock, stop, ready); })) {
       return ChannelStatus::kCancelled;
@@ -257,8 +257,8 @@ class Channel {
   const std::size_t capacity_;
 
   conclab::Mutex mu_;
-  std::condition_variable_any not_full_;   // senders wait here for room or close
-  std::condition_variable_any not_empty_;  // receivers wait here for an item or close
+  sync::condition_variable_any not_full_;   // senders wait here for room or close
+  sync::condition_variable_any not_empty_;  // receivers wait here for an item or close
   std::vector<std::optional<T>> ring_ CONCLAB_GUARDED_BY(mu_);  // capacity_ slots; items at head_.. head_+size_-1
   std::size_t head_ CONCLAB_GUARDED_BY(mu_) = 0;                // index of the oldest item
   std::size_t size_ CONCLAB_GUARDED_BY(mu_) = 0;                // number of items, 0..capacity_

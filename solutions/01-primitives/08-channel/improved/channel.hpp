@@ -18,16 +18,16 @@
 
 #include <chrono>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Thrown by send(value) on a closed channel: only the owner closes, and only after its last send.
 class ChannelClosed : public std::logic_error {
@@ -63,7 +63,7 @@ enum class ChannelStatus {
 template <class T>
 class Channel {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = sync::steady_clock;
 
   explicit Channel(std::size_t capacity) : capacity_(capacity) {
     if (capacity == 0) throw std::invalid_argument("lab::Channel: capacity must be at least 1");
@@ -74,7 +74,7 @@ class Channel {
   // --- send ---
 
   void send(T value) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return closed_ || has_room(); });
     if (closed_) throw ChannelClosed();
     push(lock, std::move(value));
@@ -83,7 +83,7 @@ class Channel {
   template <class U>
     requires std::constructible_from<T, U&&>
   ChannelStatus try_send(U&& value) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (closed_) return ChannelStatus::kClosed;
     if (!has_room()) return ChannelStatus::kFull;
     push(lock, std::forward<U>(value));
@@ -93,7 +93,7 @@ class Channel {
   template <class U>
     requires std::constructible_from<T, U&&>
   ChannelStatus send_until(U&& value, Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (!cv_.wait_until(lock, deadline, [&] { return closed_ || has_room(); })) return ChannelStatus::kTimeout;
     if (closed_) return ChannelStatus::kClosed;
     push(lock, std::forward<U>(value));
@@ -102,8 +102,8 @@ class Channel {
 
   template <class U>
     requires std::constructible_from<T, U&&>
-  ChannelStatus send(U&& value, std::stop_token stop) {
-    std::unique_lock lock(mu_);
+  ChannelStatus send(U&& value, sync::stop_token stop) {
+    sync::unique_lock lock(mu_);
     if (!cv_.wait(lock, stop, [&] { return closed_ || has_room(); })) return ChannelStatus::kCancelled;
     if (closed_) return ChannelStatus::kClosed;
     push(lock, std::forward<U>(value));
@@ -113,29 +113,29 @@ class Channel {
   // --- receive ---
 
   std::optional<T> receive() {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return closed_ || !items_.empty(); });
     if (items_.empty()) return std::nullopt;  // closed and drained
     return take(lock);
   }
 
   ChannelStatus try_receive(T& out) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (items_.empty()) return closed_ ? ChannelStatus::kClosed : ChannelStatus::kEmpty;
     out = take(lock);
     return ChannelStatus::kOk;
   }
 
   ChannelStatus receive_until(T& out, Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (!cv_.wait_until(lock, deadline, [&] { return closed_ || !items_.empty(); })) return ChannelStatus::kTimeout;
     if (items_.empty()) return ChannelStatus::kClosed;
     out = take(lock);
     return ChannelStatus::kOk;
   }
 
-  ChannelStatus receive(T& out, std::stop_token stop) {
-    std::unique_lock lock(mu_);
+  ChannelStatus receive(T& out, sync::stop_token stop) {
+    sync::unique_lock lock(mu_);
     if (!cv_.wait(lock, stop, [&] { return closed_ || !items_.empty(); })) return ChannelStatus::kCancelled;
     if (items_.empty()) return ChannelStatus::kClosed;
     out = take(lock);
@@ -146,7 +146,7 @@ class Channel {
 
   void close() {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       closed_ = true;
     }
     cv_.notify_all();  // every blocked sender and receiver must see it
@@ -159,14 +159,14 @@ class Channel {
 
   // Appends under `lock`, then unlocks and wakes everyone: a waiting receiver can now take an item.
   template <class U>
-  void push(std::unique_lock<std::mutex>& lock, U&& value) {
+  void push(sync::unique_lock<sync::mutex>& lock, U&& value) {
     items_.emplace_back(std::forward<U>(value));
     lock.unlock();
     cv_.notify_all();
   }
 
   // Removes the oldest item under `lock`, then unlocks and wakes everyone: a waiting sender now has room.
-  T take(std::unique_lock<std::mutex>& lock) {
+  T take(sync::unique_lock<sync::mutex>& lock) {
     T item = std::move(items_.front());
     items_.pop_front();
     lock.unlock();
@@ -176,8 +176,8 @@ class Channel {
 
   const std::size_t capacity_;
 
-  std::mutex mu_;
-  std::condition_variable_any cv_;  // senders wait for room or close, receivers for an item or close
+  sync::mutex mu_;
+  sync::condition_variable_any cv_;  // senders wait for room or close, receivers for an item or close
   std::deque<T> items_;             // guarded by mu_; never more than capacity_ items
   bool closed_ = false;             // guarded by mu_; never goes back to false
 };

@@ -16,16 +16,16 @@
 
 #include <chrono>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Thrown by send(value) on a closed channel (which the naive channel never is).
 class ChannelClosed : public std::logic_error {
@@ -47,7 +47,7 @@ enum class ChannelStatus {
 template <class T>
 class Channel {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = sync::steady_clock;
 
   explicit Channel(std::size_t capacity) : capacity_(capacity) {}  // capacity is ignored: unbounded
   Channel(const Channel&) = delete;
@@ -71,33 +71,33 @@ class Channel {
 
   template <class U>
     requires std::constructible_from<T, U&&>
-  ChannelStatus send(U&& value, std::stop_token /*stop*/) {
+  ChannelStatus send(U&& value, sync::stop_token /*stop*/) {
     push(std::forward<U>(value));
     return ChannelStatus::kOk;
   }
 
   std::optional<T> receive() {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return !items_.empty(); });  // "not yet" and "never" look the same: waits forever
     return take();
   }
 
   ChannelStatus try_receive(T& out) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     if (items_.empty()) return ChannelStatus::kEmpty;
     out = take();
     return ChannelStatus::kOk;
   }
 
   ChannelStatus receive_until(T& out, Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (!cv_.wait_until(lock, deadline, [&] { return !items_.empty(); })) return ChannelStatus::kTimeout;
     out = take();
     return ChannelStatus::kOk;
   }
 
-  ChannelStatus receive(T& out, std::stop_token stop) {
-    std::unique_lock lock(mu_);
+  ChannelStatus receive(T& out, sync::stop_token stop) {
+    sync::unique_lock lock(mu_);
     if (!cv_.wait(lock, stop, [&] { return !items_.empty(); })) return ChannelStatus::kCancelled;
     out = take();
     return ChannelStatus::kOk;
@@ -111,7 +111,7 @@ class Channel {
   template <class U>
   void push(U&& value) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       items_.emplace_back(std::forward<U>(value));
     }
     cv_.notify_one();
@@ -125,8 +125,8 @@ class Channel {
 
   const std::size_t capacity_;
 
-  std::mutex mu_;
-  std::condition_variable_any cv_;  // receivers wait for an item
+  sync::mutex mu_;
+  sync::condition_variable_any cv_;  // receivers wait for an item
   std::deque<T> items_;             // guarded by mu_; grows without limit
 };
 

@@ -96,8 +96,8 @@ class ExploreCommand final : public Command {
     }
     ProcessOptions p;
     p.argv = {target_binary(build_dir(ctx.course.root, BuildKind::kSim), target).string()};
-    if (!test_.empty()) p.argv.push_back("--gtest_filter=*" + test_ + "*");
     p.env = explorer_environment();
+    if (!test_.empty()) p.env["CONCLAB_SIM_MATCH"] = test_;
     p.timeout = std::chrono::seconds(std::max(60, lab.timeout_seconds * 4));
     const ProcessResult r = run_process(p);
     if (r.interrupted) return exit_code::kInterrupted;

@@ -129,10 +129,12 @@ std::string lab_facts_cmake(const std::vector<Lab>& labs, BuildKind kind) {
         continue;
       }
       const bool contract = has_contract(lab, w, kind);
-      // In the TSan and sim trees, a variant without a claim there is not even built.
-      if ((kind == BuildKind::kTsan || kind == BuildKind::kSim) && w != kLearner && !contract) continue;
+      // In the TSan tree, a variant without a claim there is not even built; in the sim tree it is built only on
+      // demand (`conclab explore --against` shows what the explorer makes of any version).
+      if (kind == BuildKind::kTsan && w != kLearner && !contract) continue;
+      const bool on_demand = kind == BuildKind::kSim && w != kLearner && !contract;
       out += fmt::format("conclab_impl(LAB {} WHO {} DIR {} TARGET {}{})\n", bracket(lab.id), bracket(w == kLearner ? "starter" : w),
-                         bracket(lab.impl_dir(w).string()), lab.target(w), contract ? " CONTRACT" : "");
+                         bracket(lab.impl_dir(w).string()), lab.target(w), contract ? " CONTRACT" : on_demand ? " ON_DEMAND" : "");
     }
   }
   return out;
