@@ -4,10 +4,12 @@
 // Every change point is marked TODO(lab).
 #pragma once
 
-#include <mutex>
 #include <stdexcept>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // WaitGroup: waits for a group of tasks to finish, like Go's sync.WaitGroup.
 //
@@ -36,7 +38,7 @@ class WaitGroup {
   WaitGroup& operator=(const WaitGroup&) = delete;
 
   void add(int n) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     // TODO(lab): if count_ + n would be below zero, throw std::logic_error and change nothing.
     count_ += n;
     // TODO(lab): when the counter reaches zero, wake every thread blocked in wait().
@@ -54,12 +56,12 @@ class WaitGroup {
   }
 
   int count() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return count_;
   }
 
  private:
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   int count_ = 0;  // guarded by mu_
 };
 

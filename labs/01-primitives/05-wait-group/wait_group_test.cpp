@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -207,6 +209,53 @@ TEST(WaitGroupTest, AddFromATaskExtendsTheWait) {
   EXPECT_EQ(parent.join(), "");
   if (child.joinable()) child.join();
   EXPECT_EQ(child_error, "");
+}
+
+// ---- Sim tests: every schedule of the workers and the waiter (conclab/sim; 20 plain runs in the other builds).
+
+CONCLAB_SIM_TEST(WaitGroupTest, WaitSeesEveryDoneOnEverySchedule) {
+  conclab::sim::explain(
+      "wait() never returned although both workers called done(): the last done() changed the counter to zero "
+      "and notified while the waiter was between its check of the counter and its sleep, so the notify found "
+      "nobody. The check and the sleep must be one step as far as done() can tell: change the counter while "
+      "holding the mutex the waiter checks it under (or use the atomic's own wait/notify, whose wait compares "
+      "and sleeps as one step)" + std::string(kLesson));
+  lab::WaitGroup wg;
+  conclab::sync::atomic<int> finished{0};
+  wg.add(2);
+  conclab::sync::jthread a([&] {
+    finished.fetch_add(1);
+    wg.done();
+  });
+  conclab::sync::jthread b([&] {
+    finished.fetch_add(1);
+    wg.done();
+  });
+  wg.wait();
+  EXPECT_EQ(finished.load(), 2) << "wait() returned before every worker had called done(): it must block until "
+                                   "the counter is zero" << kLesson;
+}
+
+CONCLAB_SIM_TEST(WaitGroupTest, TwoDonesForOneAddThrowExactlyOnce) {
+  lab::WaitGroup wg;
+  conclab::sync::atomic<int> threw{0};
+  wg.add(1);
+  {
+    auto done_once = [&] {
+      try {
+        wg.done();
+      } catch (const std::logic_error&) {
+        threw.fetch_add(1);
+      }
+    };
+    conclab::sync::jthread a(done_once);
+    conclab::sync::jthread b(done_once);
+  }
+  EXPECT_EQ(threw.load(), 1) << "the counter was 1 and two threads called done() at once: exactly one must throw "
+                                "std::logic_error, and the other bring the counter to 0. Checking the counter and "
+                                "then changing it as two steps lets both pass the check" << kLesson;
+  EXPECT_EQ(wg.count(), 0) << "a done() that throws must leave the counter unchanged; it never goes below zero"
+                           << kLesson;
 }
 
 }  // namespace

@@ -19,10 +19,12 @@
 //     after wait() should keep it alive a little longer (e.g. in a shared_ptr that done() also holds).
 #pragma once
 
-#include <atomic>
 #include <stdexcept>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // WaitGroup: waits for a group of tasks to finish, like Go's sync.WaitGroup.
 //
@@ -69,7 +71,7 @@ class WaitGroup {
   }
 
  private:
-  std::atomic<int> count_{0};  // > 0 while tasks are outstanding; never below 0
+  sync::atomic<int> count_{0};  // > 0 while tasks are outstanding; never below 0
 };
 
 }  // namespace lab

@@ -11,11 +11,12 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
+
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // WaitGroup: waits for a group of tasks to finish, like Go's sync.WaitGroup.
 //
@@ -30,7 +31,7 @@ class WaitGroup {
   WaitGroup& operator=(const WaitGroup&) = delete;
 
   void add(int n) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     if (count_ + n < 0) throw std::logic_error("WaitGroup: the counter would go below zero (more done() than add())");
     count_ += n;
   }
@@ -39,17 +40,17 @@ class WaitGroup {
 
   void wait() {
     while (count_ != 0) {  // BUG: reads count_ without mu_ while done() writes it: a data race
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // ... and hope it is zero next time
+      sync::this_thread::sleep_for(std::chrono::milliseconds(1));  // ... and hope it is zero next time
     }
   }
 
   int count() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return count_;
   }
 
  private:
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   int count_ = 0;  // guarded by mu_ (except where wait() forgets)
 };
 
