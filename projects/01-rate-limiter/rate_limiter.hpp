@@ -12,21 +12,25 @@
 //
 // The public API below is fixed (the tests call it); everything private is yours to change.
 // Each stub compiles and fails its tests quickly instead of hanging.
+//
+// sync:: is conclab::sync (conclab/sync.hpp): std's primitives under the course's names (sync::thread is
+// std::thread, sync::mutex is std::mutex, and so on), instrumented in the sim build so that the course's
+// explorer can try every schedule of the threads (module 01's README says more).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
-#include <stop_token>
 #include <string_view>
 
 #include <conclab/annotated_mutex.hpp>
 #include <conclab/fake_clock.hpp>
 #include <limiter_common.hpp>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // ---------------------------------------------------------------------------------------------------
 // TokenBucket: `burst` tokens at most, refilled at `rate` tokens per second of clock time.
@@ -53,7 +57,7 @@ class TokenBucket {
 
   // Takes n tokens, waiting for them if needed. Returns false, having taken nothing, if `stop` is
   // requested (before or during the wait), if the clock reaches `deadline` first, or if n > burst.
-  bool acquire(std::int64_t n, std::stop_token stop = {}, time_point deadline = time_point::max()) {
+  bool acquire(std::int64_t n, sync::stop_token stop = {}, time_point deadline = time_point::max()) {
     // TODO(lab): loop { try to take; work out when n tokens will be there; sleep_until(clock_, min(that,
     // deadline), stop) WITHOUT holding any lock } and count yourself in waiters() while you sleep.
     (void)n;
@@ -128,7 +132,7 @@ class KeyedLimiter {
   }
 
   // As TokenBucket::acquire, for `key`'s bucket.
-  bool acquire(std::string_view key, std::int64_t n, std::stop_token stop = {},
+  bool acquire(std::string_view key, std::int64_t n, sync::stop_token stop = {},
                time_point deadline = time_point::max()) {
     // TODO(lab): as TokenBucket::acquire; between tries hold no lock (and no pointer into the map: a sweep
     // may remove the bucket while you sleep, so look the key up again each time).

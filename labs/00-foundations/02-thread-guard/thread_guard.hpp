@@ -15,19 +15,24 @@
 //   - background must not throw, and must return soon after its stop_token says stop.
 //
 // The code below works on the happy path. Run the tests: the exception path kills the whole program.
+//
+// sync:: is conclab::sync (conclab/sync.hpp): std's primitives under the course's names (sync::thread is
+// std::thread, sync::mutex is std::mutex, and so on), instrumented in the sim build so that the course's
+// explorer can try every schedule of the threads (module 01's README says more).
 #pragma once
 
-#include <stop_token>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 template <class Background, class Foreground>
 auto run_with_background(Background background, Foreground foreground) -> std::invoke_result_t<Foreground&> {
-  std::stop_source stop;
-  std::thread worker(std::move(background), stop.get_token());
+  sync::stop_source stop;
+  sync::thread worker(std::move(background), stop.get_token());
 
   // TODO(lab): if foreground() throws, the two lines after it never run: `worker` is destroyed while
   // still joinable, and std::thread's destructor calls std::terminate. Make "ask to stop, then join"

@@ -34,10 +34,12 @@
 #include <numeric>
 #include <span>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Returns the exact sum of `values`, computed on up to `threads` threads, each summing one contiguous
 // chunk. Throws std::invalid_argument if threads == 0. Keeps no state between calls, so it may be
@@ -49,7 +51,7 @@ inline std::int64_t parallel_sum(std::span<const std::int32_t> values, unsigned 
   const std::size_t workers = std::min<std::size_t>(threads, n);
   std::vector<std::int64_t> partials(workers);  // slot i: written once by thread i, read after join
   {
-    std::vector<std::jthread> running;
+    std::vector<sync::jthread> running;
     running.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) {
       // Chunk i is [n*i/workers, n*(i+1)/workers): sizes differ by at most one, and every element

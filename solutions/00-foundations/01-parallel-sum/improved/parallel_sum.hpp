@@ -18,21 +18,22 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <span>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 inline std::int64_t parallel_sum(std::span<const std::int32_t> values, unsigned threads) {
   if (threads == 0) throw std::invalid_argument("parallel_sum: threads must be at least 1, got 0");
 
   const std::size_t n = values.size();
-  std::mutex mu;
+  sync::mutex mu;
   std::int64_t total = 0;  // guarded by mu
-  std::vector<std::thread> workers;
+  std::vector<sync::thread> workers;
   workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     // Chunk i is [n*i/threads, n*(i+1)/threads): sizes differ by at most one, every element is in
@@ -41,12 +42,12 @@ inline std::int64_t parallel_sum(std::span<const std::int32_t> values, unsigned 
     const std::size_t last = n * (i + 1) / threads;
     workers.emplace_back([&mu, &total, chunk = values.subspan(first, last - first)] {
       for (std::int32_t x : chunk) {
-        std::lock_guard lock(mu);  // correct, but one lock per element: the cost is the lock, not the add
+        sync::lock_guard lock(mu);  // correct, but one lock per element: the cost is the lock, not the add
         total += x;
       }
     });
   }
-  for (std::thread& w : workers) w.join();
+  for (sync::thread& w : workers) w.join();
   return total;  // every worker has been joined: no other thread touches total any more
 }
 

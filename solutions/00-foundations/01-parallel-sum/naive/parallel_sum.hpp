@@ -18,17 +18,19 @@
 #include <cstdint>
 #include <span>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 inline std::int64_t parallel_sum(std::span<const std::int32_t> values, unsigned threads) {
   if (threads == 0) throw std::invalid_argument("parallel_sum: threads must be at least 1, got 0");
 
   const std::size_t n = values.size();
   std::int64_t total = 0;  // shared by every thread below, guarded by nothing: the bug
-  std::vector<std::thread> workers;
+  std::vector<sync::thread> workers;
   workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     // Chunk i is [n*i/threads, n*(i+1)/threads): sizes differ by at most one, every element is in
@@ -39,7 +41,7 @@ inline std::int64_t parallel_sum(std::span<const std::int32_t> values, unsigned 
       for (std::int32_t x : chunk) total += x;  // data race: load, add, store, interleaved with other threads
     });
   }
-  for (std::thread& w : workers) w.join();
+  for (sync::thread& w : workers) w.join();
   return total;
 }
 

@@ -20,12 +20,13 @@
 // Lesson: modules/00-foundations/02-threads.md ("std::jthread").
 #pragma once
 
-#include <stop_token>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Contract: background(std::stop_token) runs on a new thread while foreground() runs on the caller's.
 // When foreground() returns or throws, the background is asked to stop and then joined, so everything
@@ -33,7 +34,7 @@ namespace lab {
 // the caller unchanged. Reentrant: no shared state between calls.
 template <class Background, class Foreground>
 auto run_with_background(Background background, Foreground foreground) -> std::invoke_result_t<Foreground&> {
-  std::jthread worker(std::move(background));  // passes worker.get_stop_token() to background
+  sync::jthread worker(std::move(background));  // passes worker.get_stop_token() to background
   return foreground();                          // ~jthread: request_stop(), then join(), on every path
 }
 

@@ -17,12 +17,13 @@
 // Lesson: modules/00-foundations/02-threads.md ("RAII guards").
 #pragma once
 
-#include <stop_token>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // A thread that is asked to stop and joined when the object is destroyed.
 //
@@ -45,8 +46,8 @@ class StoppingThread {
   StoppingThread& operator=(const StoppingThread&) = delete;
 
  private:
-  std::stop_source stop_;  // declared first: built before thread_ starts, destroyed after the join
-  std::thread thread_;
+  sync::stop_source stop_;  // declared first: built before thread_ starts, destroyed after the join
+  sync::thread thread_;
 };
 
 template <class Background, class Foreground>

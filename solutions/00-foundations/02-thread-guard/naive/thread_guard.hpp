@@ -13,12 +13,13 @@
 // Lesson: modules/00-foundations/02-threads.md ("The trap").
 #pragma once
 
-#include <stop_token>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Contract (the lab's): background(stop_token) runs on a new thread while foreground() runs on the
 // caller's; when foreground() returns or throws, the background is asked to stop and joined; the
@@ -26,8 +27,8 @@ namespace lab {
 // foreground() returns.
 template <class Background, class Foreground>
 auto run_with_background(Background background, Foreground foreground) -> std::invoke_result_t<Foreground&> {
-  std::stop_source stop;
-  std::thread worker(std::move(background), stop.get_token());
+  sync::stop_source stop;
+  sync::thread worker(std::move(background), stop.get_token());
   auto result = foreground();  // if this throws, ~thread() on a joinable thread: std::terminate
   stop.request_stop();
   worker.join();

@@ -18,14 +18,15 @@
 //     lock-free MPMC ring buffer instead of a mutex: under contention every push and pop here serialises on mu_.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // BlockingQueue<T, CondVar>: a bounded FIFO queue shared by any number of producer and consumer threads.
 //
@@ -36,7 +37,7 @@ namespace lab {
 //   - Happens-before: everything a producer did before push(x) is visible to the consumer whose pop() returns x
 //     (both sides hold mu_ when they touch items_).
 //   - The queue must outlive every call in progress on it (notify happens after the unlock).
-template <class T, class CondVar = std::condition_variable>
+template <class T, class CondVar = sync::condition_variable>
 class BlockingQueue {
  public:
   explicit BlockingQueue(std::size_t capacity) : capacity_(capacity) {
@@ -46,7 +47,7 @@ class BlockingQueue {
   BlockingQueue& operator=(const BlockingQueue&) = delete;
 
   void push(T item) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     not_full_.wait(lock, [&] { return items_.size() < capacity_; });
     items_.push_back(std::move(item));
     lock.unlock();
@@ -54,7 +55,7 @@ class BlockingQueue {
   }
 
   T pop() {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     not_empty_.wait(lock, [&] { return !items_.empty(); });
     T item = take_oldest();
     lock.unlock();
@@ -63,7 +64,7 @@ class BlockingQueue {
   }
 
   std::size_t size() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return items_.size();
   }
 
@@ -80,7 +81,7 @@ class BlockingQueue {
 
   const std::size_t capacity_;
 
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   std::deque<T> items_;  // guarded by mu_
   CondVar not_empty_;    // waited on with mu_ by pop(): "items_ is not empty"
   CondVar not_full_;     // waited on with mu_ by push(): "items_.size() < capacity_"

@@ -11,14 +11,15 @@
 // to sleep; the final version fixes that with two condition variables.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // BlockingQueue<T, CondVar>: a bounded FIFO queue shared by any number of producer and consumer threads.
 //
@@ -28,7 +29,7 @@ namespace lab {
 //   - pop() removes and returns the oldest item; while the queue is empty it blocks until there is one.
 //   - Happens-before: everything a producer did before push(x) is visible to the consumer whose pop() returns x
 //     (both sides hold mu_ when they touch items_).
-template <class T, class CondVar = std::condition_variable>
+template <class T, class CondVar = sync::condition_variable>
 class BlockingQueue {
  public:
   explicit BlockingQueue(std::size_t capacity) : capacity_(capacity) {
@@ -38,14 +39,14 @@ class BlockingQueue {
   BlockingQueue& operator=(const BlockingQueue&) = delete;
 
   void push(T item) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return items_.size() < capacity_; });
     items_.push_back(std::move(item));
     cv_.notify_all();  // all: a waiting producer must not swallow the wakeup a consumer needs
   }
 
   T pop() {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return !items_.empty(); });
     T item = take_oldest();
     cv_.notify_all();  // all: a waiting consumer must not swallow the wakeup a producer needs
@@ -53,7 +54,7 @@ class BlockingQueue {
   }
 
   std::size_t size() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return items_.size();
   }
 
@@ -70,7 +71,7 @@ class BlockingQueue {
 
   const std::size_t capacity_;
 
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   std::deque<T> items_;  // guarded by mu_
   CondVar cv_;           // waited on with mu_: "items_ changed" (consumers and producers both wait here)
 };

@@ -9,14 +9,15 @@
 // The tests force each of these wakeups deterministically with a scripted condition variable.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // BlockingQueue<T, CondVar>: a bounded FIFO queue shared by any number of producer and consumer threads.
 //
@@ -24,7 +25,7 @@ namespace lab {
 //   - Every method may be called from any thread, at any time, concurrently.
 //   - push(item) blocks while the queue holds capacity() items; pop() blocks while it is empty.
 //   - Happens-before: everything a producer did before push(x) is visible to the consumer whose pop() returns x.
-template <class T, class CondVar = std::condition_variable>
+template <class T, class CondVar = sync::condition_variable>
 class BlockingQueue {
  public:
   explicit BlockingQueue(std::size_t capacity) : capacity_(capacity) {
@@ -34,14 +35,14 @@ class BlockingQueue {
   BlockingQueue& operator=(const BlockingQueue&) = delete;
 
   void push(T item) {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (items_.size() >= capacity_) cv_.wait(lock);  // BUG: `if`, so a wakeup is taken as "there is room"
     items_.push_back(std::move(item));
     cv_.notify_all();
   }
 
   T pop() {
-    std::unique_lock lock(mu_);
+    sync::unique_lock lock(mu_);
     if (items_.empty()) cv_.wait(lock);  // BUG: `if`, so a wakeup is taken as "there is an item"
     T item = take_oldest();
     cv_.notify_all();
@@ -49,7 +50,7 @@ class BlockingQueue {
   }
 
   std::size_t size() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return items_.size();
   }
 
@@ -70,7 +71,7 @@ class BlockingQueue {
 
   const std::size_t capacity_;
 
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   std::deque<T> items_;  // guarded by mu_
   CondVar cv_;           // "something changed": producers and consumers both wait here
 };

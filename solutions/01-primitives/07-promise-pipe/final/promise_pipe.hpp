@@ -23,13 +23,14 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
 #include "conclab/annotated_mutex.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Result<T>: the caller's end of a one-shot pipe from the worker thread.
 //
@@ -126,7 +127,7 @@ class Worker {
   conclab::CondVar cv_;                                          // "a job was queued, or stopping"
   std::deque<std::function<void()>> jobs_ CONCLAB_GUARDED_BY(mu_);
   bool stopping_ CONCLAB_GUARDED_BY(mu_) = false;
-  std::thread thread_;  // last: starts after the fields above exist
+  sync::thread thread_;  // last: starts after the fields above exist
 };
 
 }  // namespace lab

@@ -15,19 +15,19 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Result<T>: the caller's end of a one-shot pipe from the worker thread.
 //
@@ -69,7 +69,7 @@ class Worker {
 
   ~Worker() {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       stopping_ = true;
     }
     cv_.notify_one();
@@ -95,7 +95,7 @@ class Worker {
   std::size_t discard_pending() {
     std::deque<std::function<void()>> dropped;
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       dropped.swap(jobs_);
     }
     // Destroyed here, outside the lock: each job's destructor breaks its promise and may wake a caller.
@@ -105,7 +105,7 @@ class Worker {
  private:
   void enqueue(std::function<void()> job) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       jobs_.push_back(std::move(job));
     }
     cv_.notify_one();
@@ -115,7 +115,7 @@ class Worker {
     for (;;) {
       std::function<void()> job;
       {
-        std::unique_lock lock(mu_);
+        sync::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
         if (jobs_.empty()) return;  // stopping, and everything queued has run
         job = std::move(jobs_.front());
@@ -125,11 +125,11 @@ class Worker {
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;              // "a job was queued, or the worker is stopping"
+  sync::mutex mu_;
+  sync::condition_variable cv_;              // "a job was queued, or the worker is stopping"
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stopping_ = false;                   // guarded by mu_
-  std::thread thread_;                      // last: starts after the fields above exist
+  sync::thread thread_;                      // last: starts after the fields above exist
 };
 
 }  // namespace lab

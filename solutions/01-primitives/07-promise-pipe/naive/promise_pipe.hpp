@@ -18,13 +18,13 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <condition_variable>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // The slot a job writes its answer into. Deliberately unsynchronised: this is the bug.
 template <class T>
@@ -42,7 +42,7 @@ class Result {
   explicit Result(std::shared_ptr<Slot<T>> slot) : slot_(std::move(slot)) {}
 
   T get() {
-    while (!slot_->done) std::this_thread::yield();  // data race: plain read of a flag another thread writes
+    while (!slot_->done) sync::this_thread::yield();  // data race: plain read of a flag another thread writes
     return std::move(slot_->value);                  // data race: nothing orders this after the job's write
   }
 
@@ -62,7 +62,7 @@ class Worker {
 
   ~Worker() {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       stopping_ = true;
     }
     cv_.notify_one();
@@ -89,7 +89,7 @@ class Worker {
   std::size_t discard_pending() {
     std::deque<std::function<void()>> dropped;
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       dropped.swap(jobs_);
     }
     return dropped.size();  // their slots are never marked done: their callers wait forever
@@ -98,7 +98,7 @@ class Worker {
  private:
   void enqueue(std::function<void()> job) {
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       jobs_.push_back(std::move(job));
     }
     cv_.notify_one();
@@ -108,7 +108,7 @@ class Worker {
     for (;;) {
       std::function<void()> job;
       {
-        std::unique_lock lock(mu_);
+        sync::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
         if (jobs_.empty()) return;  // stopping, and everything queued has run
         job = std::move(jobs_.front());
@@ -118,11 +118,11 @@ class Worker {
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;              // "a job was queued, or the worker is stopping"
+  sync::mutex mu_;
+  sync::condition_variable cv_;              // "a job was queued, or the worker is stopping"
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stopping_ = false;                   // guarded by mu_
-  std::thread thread_;                      // last: starts after the fields above exist
+  sync::thread thread_;                      // last: starts after the fields above exist
 };
 
 }  // namespace lab

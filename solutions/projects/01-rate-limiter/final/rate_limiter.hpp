@@ -37,16 +37,12 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
-#include <shared_mutex>
 #include <stdexcept>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,8 +50,10 @@
 #include <conclab/annotated_mutex.hpp>
 #include <conclab/fake_clock.hpp>
 #include <limiter_common.hpp>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 namespace detail {
 
@@ -108,12 +106,12 @@ class alignas(kCacheLine) AtomicBucket {
   }
 
  private:
-  std::atomic<std::int64_t> zero_at_;
+  sync::atomic<std::int64_t> zero_at_;
 };
 
 class WaiterCount {
  public:
-  explicit WaiterCount(std::atomic<std::size_t>& count) : count_(count) {}
+  explicit WaiterCount(sync::atomic<std::size_t>& count) : count_(count) {}
   WaiterCount(const WaiterCount&) = delete;
   WaiterCount& operator=(const WaiterCount&) = delete;
   ~WaiterCount() {
@@ -126,7 +124,7 @@ class WaiterCount {
   }
 
  private:
-  std::atomic<std::size_t>& count_;
+  sync::atomic<std::size_t>& count_;
   bool counted_ = false;
 };
 
@@ -185,7 +183,7 @@ class TokenBucket {
 
   // Takes n tokens, waiting for them if needed. Returns false, having taken nothing, if `stop` is
   // requested (before or during the wait), if the tokens cannot be there by `deadline`, or if n > burst.
-  bool acquire(std::int64_t n, std::stop_token stop = {}, time_point deadline = time_point::max()) {
+  bool acquire(std::int64_t n, sync::stop_token stop = {}, time_point deadline = time_point::max()) {
     detail::check_count(n);
     if (n > burst_) return false;
     detail::WaiterCount waiting(waiters_);
@@ -211,7 +209,7 @@ class TokenBucket {
   const std::int64_t interval_;  // ns of refill time per token
   const std::int64_t burst_;
   const std::int64_t capacity_;  // burst_ * interval_
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
   detail::AtomicBucket bucket_;  // on its own cache line (AtomicBucket is cache-line aligned)
 };
 
@@ -315,7 +313,7 @@ class KeyedLimiter {
   // As TokenBucket::acquire, for `key`'s bucket. Between tries it holds no lock and no pointer to the
   // bucket (it looks the key up again each time), so a sweep may drop the bucket meanwhile: harmless,
   // because only a full bucket is dropped, and a new one is just as full.
-  bool acquire(std::string_view key, std::int64_t n, std::stop_token stop = {},
+  bool acquire(std::string_view key, std::int64_t n, sync::stop_token stop = {},
                time_point deadline = time_point::max()) {
     detail::check_count(n);
     if (n > burst_) return false;
@@ -336,7 +334,7 @@ class KeyedLimiter {
   std::size_t key_count() const {
     std::size_t total = 0;
     for (const Shard& shard : shards_) {
-      std::shared_lock lock(shard.mu_);
+      sync::shared_lock lock(shard.mu_);
       total += shard.buckets_.size();
     }
     return total;
@@ -361,11 +359,11 @@ class KeyedLimiter {
  private:
   // Cache-line aligned, so neighbouring shards' locks never share a line.
   struct alignas(detail::kCacheLine) Shard {
-    mutable std::shared_mutex mu_;  // shared: find and take; exclusive: insert and erase
+    mutable sync::shared_mutex mu_;  // shared: find and take; exclusive: insert and erase
     std::unordered_map<std::string, detail::AtomicBucket, detail::KeyHash, detail::KeyEq> buckets_;  // guarded by mu_
     // The time (ns) of the next sweep. Only a hint for who sweeps when: the sweep itself runs under the
     // exclusive lock, so every access is relaxed and pairs with nothing.
-    std::atomic<std::int64_t> next_sweep_{0};
+    sync::atomic<std::int64_t> next_sweep_{0};
   };
 
   Shard& shard_for(const detail::HashedKey& key) {
@@ -387,7 +385,7 @@ class KeyedLimiter {
     bool taken = false;
     bool found = false;
     {
-      std::shared_lock lock(shard.mu_);  // the common case: the key exists
+      sync::shared_lock lock(shard.mu_);  // the common case: the key exists
       if (auto it = shard.buckets_.find(key); it != shard.buckets_.end()) {
         found = true;
         now = detail::ticks(clock_.now());
@@ -395,7 +393,7 @@ class KeyedLimiter {
       }
     }
     if (!found) {
-      std::unique_lock lock(shard.mu_);  // a new key: insert (another thread may have done it meanwhile)
+      sync::unique_lock lock(shard.mu_);  // a new key: insert (another thread may have done it meanwhile)
       now = detail::ticks(clock_.now());
       auto it = shard.buckets_.find(key);
       if (it == shard.buckets_.end()) it = shard.buckets_.try_emplace(std::string(name), now, capacity_).first;
@@ -415,7 +413,7 @@ class KeyedLimiter {
   }
 
   std::size_t sweep(Shard& shard) {
-    std::unique_lock lock(shard.mu_);
+    sync::unique_lock lock(shard.mu_);
     const std::int64_t now = detail::ticks(clock_.now());  // under the lock: see take()
     return std::erase_if(shard.buckets_, [&](const auto& entry) { return entry.second.full(now, capacity_); });
   }
@@ -424,7 +422,7 @@ class KeyedLimiter {
   const std::int64_t interval_;
   const std::int64_t burst_;
   const std::int64_t capacity_;
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
   std::array<Shard, kShards> shards_;
 };
 

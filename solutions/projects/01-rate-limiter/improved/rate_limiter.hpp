@@ -21,14 +21,12 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <stdexcept>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,8 +34,10 @@
 #include <conclab/annotated_mutex.hpp>
 #include <conclab/fake_clock.hpp>
 #include <limiter_common.hpp>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 namespace detail {
 
@@ -84,7 +84,7 @@ class BucketState {
 // sleep until it returns.
 class WaiterCount {
  public:
-  explicit WaiterCount(std::atomic<std::size_t>& count) : count_(count) {}
+  explicit WaiterCount(sync::atomic<std::size_t>& count) : count_(count) {}
   WaiterCount(const WaiterCount&) = delete;
   WaiterCount& operator=(const WaiterCount&) = delete;
   ~WaiterCount() {
@@ -98,7 +98,7 @@ class WaiterCount {
   }
 
  private:
-  std::atomic<std::size_t>& count_;
+  sync::atomic<std::size_t>& count_;
   bool counted_ = false;
 };
 
@@ -143,7 +143,7 @@ class TokenBucket {
   // Takes n tokens, waiting for them if needed. Returns false, having taken nothing, if `stop` is
   // requested (before or during the wait), if the clock reaches `deadline` before the tokens are there,
   // or if n > burst (the bucket can never hold that many).
-  bool acquire(std::int64_t n, std::stop_token stop = {}, time_point deadline = time_point::max())
+  bool acquire(std::int64_t n, sync::stop_token stop = {}, time_point deadline = time_point::max())
       CONCLAB_EXCLUDES(mu_) {
     detail::check_count(n);
     if (n > burst_) return false;
@@ -174,7 +174,7 @@ class TokenBucket {
   const std::int64_t interval_;  // ns of refill time per token
   const std::int64_t burst_;
   const std::int64_t capacity_;  // burst_ * interval_: a full bucket's credit
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
 
   mutable conclab::Mutex mu_;
   detail::BucketState state_ CONCLAB_GUARDED_BY(mu_);
@@ -283,7 +283,7 @@ class KeyedLimiter {
   // As TokenBucket::acquire, for `key`'s bucket. While it waits it holds no lock and no reference to
   // the bucket (it looks the key up again on every try), so a sweep may drop the bucket meanwhile:
   // harmless, because only a full bucket is dropped, and a new one is just as full.
-  bool acquire(std::string_view key, std::int64_t n, std::stop_token stop = {},
+  bool acquire(std::string_view key, std::int64_t n, sync::stop_token stop = {},
                time_point deadline = time_point::max()) {
     detail::check_count(n);
     if (n > burst_) return false;
@@ -367,7 +367,7 @@ class KeyedLimiter {
   const std::int64_t interval_;
   const std::int64_t burst_;
   const std::int64_t capacity_;
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
   std::array<Shard, kShards> shards_;
 };
 

@@ -17,13 +17,11 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,8 +29,10 @@
 #include <conclab/annotated_mutex.hpp>
 #include <conclab/fake_clock.hpp>
 #include <limiter_common.hpp>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 namespace detail {
 
@@ -103,7 +103,7 @@ class TokenBucket {
     return state_.try_take(clock_.now(), n * interval_, capacity_);
   }
 
-  bool acquire(std::int64_t n, std::stop_token stop = {}, time_point deadline = time_point::max())
+  bool acquire(std::int64_t n, sync::stop_token stop = {}, time_point deadline = time_point::max())
       CONCLAB_EXCLUDES(mu_) {
     detail::check_count(n);
     if (n > burst_) return false;
@@ -134,7 +134,7 @@ class TokenBucket {
   const std::int64_t interval_;
   const std::int64_t burst_;
   const std::int64_t capacity_;
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
 
   mutable conclab::Mutex mu_;
   detail::BucketState state_ CONCLAB_GUARDED_BY(mu_);
@@ -204,7 +204,7 @@ class KeyedLimiter {
     return bucket(key, now).try_take(now, n * interval_, capacity_);
   }
 
-  bool acquire(std::string_view key, std::int64_t n, std::stop_token stop = {},
+  bool acquire(std::string_view key, std::int64_t n, sync::stop_token stop = {},
                time_point deadline = time_point::max()) CONCLAB_EXCLUDES(mu_) {
     detail::check_count(n);
     if (n > burst_) return false;
@@ -254,7 +254,7 @@ class KeyedLimiter {
   const std::int64_t interval_;
   const std::int64_t burst_;
   const std::int64_t capacity_;
-  std::atomic<std::size_t> waiters_{0};
+  sync::atomic<std::size_t> waiters_{0};
 
   mutable conclab::Mutex mu_;
   std::unordered_map<std::string, detail::BucketState, detail::KeyHash, std::equal_to<>> buckets_

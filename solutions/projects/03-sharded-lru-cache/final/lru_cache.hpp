@@ -41,7 +41,6 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -58,6 +57,7 @@
 #include "conclab/annotated_mutex.hpp"
 #include "conclab/fake_clock.hpp"
 #include "conclab/thread_annotations.hpp"
+#include "conclab/sync.hpp"
 
 // Build with -DLAB_P03_RECENCY_WINDOW_DIVISOR=0 to move the entry on every hit (exact LRU), the
 // baseline of the measurement in the spec. The default, 8, leaves the newest 1/8 of a shard in place.
@@ -66,6 +66,7 @@
 #endif
 
 namespace lab {
+namespace sync = conclab::sync;
 
 struct CacheOptions {
   std::size_t capacity = 1024;                // most entries the whole cache holds at once; must be > 0
@@ -264,7 +265,7 @@ class LruCache {
 
   // Counters written only under the shard's mu and read by stats() without it.
   struct Counters {
-    std::atomic<std::uint64_t> hits{0}, misses{0}, loads{0}, load_failures{0}, evictions{0}, expirations{0};
+    sync::atomic<std::uint64_t> hits{0}, misses{0}, loads{0}, load_failures{0}, evictions{0}, expirations{0};
 
     CacheStats read() const {
       // relaxed: a statistic orders nothing, so these loads pair with no store; each is still a whole,
@@ -308,7 +309,7 @@ class LruCache {
 
   // Only ever called with the counter's shard mu held, so no two bumps of one counter overlap and a
   // load + store loses nothing. relaxed: pairs with nothing (see Counters::read).
-  static void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  static void bump(sync::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
   Shard& shard_for(const Key& key) { return shards_[shard_of(key)]; }
   const Shard& shard_for(const Key& key) const { return shards_[shard_of(key)]; }

@@ -30,7 +30,6 @@
 #include <future>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -39,8 +38,10 @@
 #include <vector>
 
 #include "conclab/fake_clock.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;
 
 struct CacheOptions {
   std::size_t capacity = 1024;                // most entries the whole cache holds at once; must be > 0
@@ -102,7 +103,7 @@ class LruCache {
   // The value for `key` if it is cached and live; marks it most recently used.
   std::optional<Value> get(const Key& key) {
     Shard& s = shard_for(key);
-    std::lock_guard lock(s.mu);
+    sync::lock_guard lock(s.mu);
     auto it = find_live(s, key);
     if (it == s.index.end()) {
       ++s.stats.misses;
@@ -117,7 +118,7 @@ class LruCache {
   // shard's least recently used entry if the shard is full. A load of key still running is superseded.
   void put(const Key& key, Value value) {
     Shard& s = shard_for(key);
-    std::lock_guard lock(s.mu);
+    sync::lock_guard lock(s.mu);
     supersede_flight(s, key);
     store(s, key, std::move(value));
   }
@@ -125,7 +126,7 @@ class LruCache {
   // Removes key; true if it was cached (expired or not). A load of key still running is superseded.
   bool erase(const Key& key) {
     Shard& s = shard_for(key);
-    std::lock_guard lock(s.mu);
+    sync::lock_guard lock(s.mu);
     supersede_flight(s, key);
     auto it = s.index.find(key);
     if (it == s.index.end()) return false;
@@ -137,7 +138,7 @@ class LruCache {
   // True if key is cached and live. Changes nothing: not the recency order, not the statistics.
   bool contains(const Key& key) const {
     const Shard& s = shard_for(key);
-    std::lock_guard lock(s.mu);
+    sync::lock_guard lock(s.mu);
     auto it = s.index.find(key);
     return it != s.index.end() && !expired(it->second->expires);
   }
@@ -149,7 +150,7 @@ class LruCache {
   Value get_or_load(const Key& key, Loader&& loader) {
     static_assert(std::is_invocable_v<Loader&, const Key&>, "get_or_load: loader must be callable as loader(key)");
     Shard& s = shard_for(key);
-    std::unique_lock lock(s.mu);
+    sync::unique_lock lock(s.mu);
     auto it = find_live(s, key);
     if (it != s.index.end()) {
       ++s.stats.hits;
@@ -172,7 +173,7 @@ class LruCache {
   std::size_t size() const {
     std::size_t n = 0;
     for (std::size_t i = 0; i < shard_count_; ++i) {
-      std::lock_guard lock(shards_[i].mu);
+      sync::lock_guard lock(shards_[i].mu);
       n += shards_[i].index.size();
     }
     return n;
@@ -194,7 +195,7 @@ class LruCache {
   std::vector<CacheStats> shard_stats() const {
     std::vector<CacheStats> out(shard_count_);
     for (std::size_t i = 0; i < shard_count_; ++i) {
-      std::lock_guard lock(shards_[i].mu);
+      sync::lock_guard lock(shards_[i].mu);
       out[i] = shards_[i].stats;
     }
     return out;
@@ -216,7 +217,7 @@ class LruCache {
   };
 
   struct Shard {
-    mutable std::mutex mu;
+    mutable sync::mutex mu;
     List lru;                                                            // front: most recently used
     std::unordered_map<Key, typename List::iterator, Hash> index;        // key -> its node in lru
     std::unordered_map<Key, std::shared_ptr<Flight>, Hash> flights;      // loads in progress
@@ -291,7 +292,7 @@ class LruCache {
         return Value(std::invoke(loader, key));
       } catch (...) {
         {
-          std::lock_guard lock(s.mu);
+          sync::lock_guard lock(s.mu);
           ++s.stats.load_failures;
           if (!flight.superseded) s.flights.erase(key);
         }
@@ -300,7 +301,7 @@ class LruCache {
       }
     }();
     {
-      std::lock_guard lock(s.mu);
+      sync::lock_guard lock(s.mu);
       ++s.stats.loads;
       if (!flight.superseded) {
         s.flights.erase(key);

@@ -24,7 +24,6 @@
 #include <cstdint>
 #include <functional>
 #include <list>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -33,8 +32,10 @@
 #include <vector>
 
 #include "conclab/fake_clock.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;
 
 struct CacheOptions {
   std::size_t capacity = 1024;                // most entries the whole cache holds at once; must be > 0
@@ -83,7 +84,7 @@ class LruCache {
   LruCache& operator=(const LruCache&) = delete;
 
   std::optional<Value> get(const Key& key) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     auto it = index_.find(key);
     if (it == index_.end()) {
       ++stats_.misses;
@@ -102,7 +103,7 @@ class LruCache {
   }
 
   void put(const Key& key, Value value) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     auto it = index_.find(key);
     if (it != index_.end()) {
       it->second->value = std::move(value);  // BUG: the old `expires` stays
@@ -119,7 +120,7 @@ class LruCache {
   }
 
   bool erase(const Key& key) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     auto it = index_.find(key);
     if (it == index_.end()) return false;
     lru_.erase(it->second);
@@ -128,7 +129,7 @@ class LruCache {
   }
 
   bool contains(const Key& key) const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     auto it = index_.find(key);
     return it != index_.end() && !expired(it->second->expires);
   }
@@ -143,13 +144,13 @@ class LruCache {
       try {
         return Value(std::invoke(loader, key));
       } catch (...) {
-        std::lock_guard lock(mu_);
+        sync::lock_guard lock(mu_);
         ++stats_.load_failures;
         throw;
       }
     }();
     {
-      std::lock_guard lock(mu_);
+      sync::lock_guard lock(mu_);
       ++stats_.loads;
     }
     put(key, value);
@@ -157,7 +158,7 @@ class LruCache {
   }
 
   std::size_t size() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return index_.size();
   }
 
@@ -167,7 +168,7 @@ class LruCache {
   std::size_t shard_capacity(std::size_t) const { return capacity_; }
 
   CacheStats stats() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return stats_;
   }
 
@@ -193,7 +194,7 @@ class LruCache {
   const std::chrono::steady_clock::duration ttl_;
   const std::size_t capacity_;
 
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   List lru_;                                                  // front: most recently used
   std::unordered_map<Key, typename List::iterator, Hash> index_;  // key -> its node in lru_
   CacheStats stats_;
