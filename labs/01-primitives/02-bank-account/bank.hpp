@@ -11,22 +11,32 @@
 //   - No deadlock, whatever transfers run at once (A -> B on one thread, B -> A on another).
 //
 // The starter locks every single read and write, and it is still wrong: look at withdraw(). Each step
-// is safe on its own, but another thread can run *between* the check and the act. The tests make that
-// happen every time through the interleave hook (see the contract below).
+// is safe on its own, but another thread can run *between* the check and the act. The racing tests
+// make that happen on every run, in two ways: in the normal and TSan builds they pause one call at the
+// interleave hook (see the contract below) and run the other in the pause; in the sim build they run
+// under the explorer, which tries every schedule of the two threads, so it finds the gap wherever it
+// is in your code, hook or no hook.
 //
 // Once it passes with one mutex for the whole bank, try the final design: one mutex per account, and
-// std::scoped_lock to take two at once in transfer(). `./conclab bench 01.02` shows what that buys.
+// sync::scoped_lock to take two at once in transfer(). `./conclab bench 01.02` shows what that buys.
+//
+// The course's primitives are std's, under the names conclab::sync gives them (conclab/sync.hpp):
+// sync::mutex is std::mutex, sync::lock_guard is std::lock_guard, sync::scoped_lock is std::scoped_lock.
+// The one difference is in the sim build, where they are instrumented so that the explorer can try every
+// schedule of your threads. Write sync::, not std::, for them: the explorer cannot see std's.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <numeric>
 #include <utility>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 using AccountId = std::size_t;
 using Money = std::int64_t;
@@ -56,22 +66,24 @@ class Bank {
   std::size_t size() const { return balances_.size(); }
 
   Money balance(AccountId id) const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return balances_[id];
   }
 
   void deposit(AccountId id, Money amount) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     balances_[id] += amount;
   }
 
   bool withdraw(AccountId id, Money amount) {
     // TODO(lab): this is check-then-act with the lock dropped in between. balance() locks and unlocks;
-    // then, at the hook, another withdrawal can check the same balance and take the money; then this
-    // one takes it again. Call the hook first, then do the check and the act under ONE lock.
+    // then another withdrawal can check the same balance and take the money; then this one takes it
+    // again. The fix is the lock, not the hook: take ONE lock, and do the check and the act while you
+    // hold it (call the hook before you take it, never under it). Moving only the hook does not close
+    // the gap: the sim tests find it wherever the hook is.
     if (balance(id) < amount) return false;  // check
     call_interleave_hook();                  // another thread may run here
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     balances_[id] -= amount;  // act, on a balance that may have changed since the check
     return true;
   }
@@ -88,7 +100,7 @@ class Bank {
   }
 
   Money total() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return std::accumulate(balances_.begin(), balances_.end(), Money{0});
   }
 
@@ -97,7 +109,7 @@ class Bank {
     if (interleave_hook_) interleave_hook_();
   }
 
-  mutable std::mutex mu_;  // guards balances_ (mutable: balance() and total() are const and still lock)
+  mutable sync::mutex mu_;  // guards balances_ (mutable: balance() and total() are const and still lock)
   std::vector<Money> balances_;
 
   const std::function<void()> interleave_hook_;  // set once, before any thread can call us

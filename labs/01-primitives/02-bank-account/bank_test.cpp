@@ -1,12 +1,22 @@
 // Graded tests for lab 01.02, bank account. Lesson: modules/01-primitives/01-mutexes-and-locks.md
 //
 // The race this lab is about (check-then-act) needs one thread to run *between* another thread's
-// check and its act. That window is tiny, so instead of hoping for it the tests open it on purpose:
-// the Bank calls its interleave hook once per withdraw()/transfer(), holding no lock, and
-// RunInsideTheFirstCall (below) pauses the first caller there and runs a second operation to
-// completion before letting the first go on. A bank that checks and acts under one lock calls the
-// hook before it locks: the second operation then simply happens first, and the first one sees its
-// effect. A bank that drops the lock between check and act is caught every run, in every build.
+// check and its act. That window is tiny, so instead of hoping for it the tests open it on purpose.
+// The racing tests are sim tests (CONCLAB_SIM_TEST), written once and run two ways:
+//
+//   - In the sim build they run under the explorer (conclab/sim), which switches threads at every lock
+//     and unlock of a sync::mutex and tries every schedule of the test's threads with up to two
+//     preemptions. If withdraw() or transfer() lets go of the lock anywhere between its check and its
+//     act, the explorer puts the other thread there and prints that schedule, step by step.
+//   - In the default and TSan builds, real threads cannot be stopped at a chosen step. For the two
+//     check-then-act tests, Race (below) pauses the first call at the interleave hook (the Bank calls it
+//     once per withdraw()/transfer(), holding no lock) and runs the second call to completion in that
+//     pause. That opens the gap only where the hook is: a bank that calls the hook first and then still
+//     checks and acts in two critical sections passes there, and fails in the sim build. The other sim
+//     tests run 20 times on real threads (a stress test).
+//
+// A bank that checks and acts under one lock calls the hook before it locks: the second call then simply
+// happens first, and the first one sees its effect.
 //
 // If a test here hangs (verdict: deadlock or hang), see its comment: usually the hook is called while
 // a lock is held, or two account locks are taken in opposite orders by two threads.
@@ -25,6 +35,8 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -34,19 +46,23 @@ constexpr const char* kRefusedMessage =
     "transfer() must succeed whenever `from` holds at least `amount`: get TransferMovesMoneyOrNothing "
     "passing first.";
 
-// Opens a window in the first bank call that reaches the interleave hook, and runs `second` in it.
+// Runs two bank calls on two threads, so that the second one can land between the first one's check
+// and its act (if the bank leaves a gap there), and joins them.
 //
-//   RunInsideTheFirstCall window;
-//   lab::Bank bank({100}, window.hook());
-//   window.run([&] { a = bank.withdraw(0, 100); },    // paused at the hook...
-//              [&] { b = bank.withdraw(0, 100); });   // ...while this runs from start to end
+//   Race race;
+//   lab::Bank bank({100}, race.hook());
+//   race.run([&] { a = bank.withdraw(0, 100); },
+//            [&] { b = bank.withdraw(0, 100); });
 //
-// Never hangs on its own: if the first call returns without calling the hook, the second runs after it.
-// (It does hang if the first call calls the hook while holding a lock the second call needs: that is a
-// real deadlock, and the reason the hook contract says "never while holding a lock".)
-class RunInsideTheFirstCall {
+// Sim build: two sync::jthreads and no hook; the explorer tries every schedule of their steps.
+// Other builds: the first call to reach the interleave hook pauses there while the second runs from start
+// to end. Never hangs on its own: if the first call returns without calling the hook, the second runs
+// after it. (It does hang if the first call calls the hook while holding a lock the second call needs:
+// that is a real deadlock, and the reason the hook contract says "never while holding a lock".)
+class Race {
  public:
   std::function<void()> hook() {
+    if (conclab::sync::kSimulated) return {};  // the explorer needs no help to find the gap
     return [this] {
       if (opened_.exchange(true)) return;  // only the first call pauses, and only once
       first_paused_.count_down();
@@ -55,6 +71,11 @@ class RunInsideTheFirstCall {
   }
 
   void run(const std::function<void()>& first, const std::function<void()>& second) {
+    if (conclab::sync::kSimulated) {
+      conclab::sync::jthread first_thread(first);
+      conclab::sync::jthread second_thread(second);
+      return;  // both joined
+    }
     std::jthread first_thread([&] {
       first();
       if (!opened_.exchange(true)) first_paused_.count_down();  // it never called the hook: let second go
@@ -67,6 +88,7 @@ class RunInsideTheFirstCall {
   }  // both joined here: everything they did happens-before run() returns
 
  private:
+  // Used in the default and TSan builds only (the explorer cannot see std's primitives, and needs none).
   std::atomic<bool> opened_{false};
   std::latch first_paused_{1};  // the first call is inside the hook (or has returned without it)
   std::latch second_done_{1};   // the second operation has returned
@@ -123,49 +145,57 @@ TEST(BankTest, TransferToTheSameAccountChangesNothing) {
   EXPECT_EQ(bank.balance(1), 100) << "a refused transfer changes nothing";
 }
 
-TEST(BankTest, WithdrawalsRacingForTheSameMoneyCannotOverdraw) {
-  // Account 0 holds 100. The first withdrawal of 100 is paused at the hook; a second withdrawal of 100
-  // runs from start to end in that pause; then the first goes on. Exactly one of them may succeed.
-  RunInsideTheFirstCall window;
-  lab::Bank bank({100}, window.hook());
+// Account 0 holds 100, and two threads withdraw 100 each. Exactly one of them may succeed.
+// Sim build: every schedule of the two. Other builds: the first is paused at the hook while the second
+// runs from start to end; then the first goes on.
+CONCLAB_SIM_TEST(BankTest, WithdrawalsRacingForTheSameMoneyCannotOverdraw) {
+  Race race;
+  lab::Bank bank({100}, race.hook());
   bool first = false;
   bool second = false;
-  window.run([&] { first = bank.withdraw(0, 100); }, [&] { second = bank.withdraw(0, 100); });
+  race.run([&] { first = bank.withdraw(0, 100); }, [&] { second = bank.withdraw(0, 100); });
+  const lab::Money left = bank.balance(0);
   EXPECT_NE(first, second)
       << "two threads withdrew 100 from an account holding 100; " << (first ? "both" : "neither")
-      << " succeeded, balance now " << bank.balance(0) << ". "
-      << (first ? "Both checked the balance before either took the money: the check and the act were "
-                  "separate critical sections, and the other withdrawal ran in between (check-then-act). "
-                  "Hold one lock from the check through the act."
+      << " succeeded, balance now " << left << ". "
+      << (first ? "Both checked the balance before either took the money: between the check and the act "
+                  "your withdraw() lets go of the lock (or never holds it), and the other withdrawal ran in "
+                  "that gap (check-then-act). Moving the interleave hook does not close the gap: take ONE "
+                  "lock, then check and act while you hold it."
                 : "Exactly one withdrawal of 100 from 100 must succeed.")
       << " Read \"Check-then-act\" in " << kLesson << '.';
-  EXPECT_EQ(bank.balance(0), 0) << "after one successful withdrawal of 100 from 100 the balance must be 0, "
-                                << "never negative. Read \"Check-then-act\" in " << kLesson << '.';
+  EXPECT_EQ(left, 0) << "after one successful withdrawal of 100 from 100 the balance must be 0, never "
+                     << left << ". Read \"Check-then-act\" in " << kLesson << '.';
 }
 
-TEST(BankTest, TransfersRacingForTheSameMoneyCannotOverdraw) {
-  // Account 0 holds 100; one transfer sends all of it to account 1, and in the middle of it another
-  // transfer tries to send the same 100 to account 2.
-  RunInsideTheFirstCall window;
-  lab::Bank bank({100, 0, 0}, window.hook());
+// Account 0 holds 100; one transfer sends all of it to account 1, and another tries to send the same
+// 100 to account 2 (in the other builds: in the middle of the first, at its hook).
+CONCLAB_SIM_TEST(BankTest, TransfersRacingForTheSameMoneyCannotOverdraw) {
+  Race race;
+  lab::Bank bank({100, 0, 0}, race.hook());
   bool first = false;
   bool second = false;
-  window.run([&] { first = bank.transfer(0, 1, 100); }, [&] { second = bank.transfer(0, 2, 100); });
+  race.run([&] { first = bank.transfer(0, 1, 100); }, [&] { second = bank.transfer(0, 2, 100); });
   EXPECT_NE(first, second)
       << "two transfers of 100 left account 0, which held 100; " << (first ? "both" : "neither")
       << " succeeded. " << balances_of(bank) << ". "
       << (first ? "The second transfer ran between the first one's balance check and its debit. The check, "
-                  "the debit and the credit must be one critical section (check-then-act)."
+                  "the debit and the credit must be one critical section (check-then-act); moving the "
+                  "interleave hook does not change that."
                 : "Exactly one of them must succeed.")
       << " Read \"Check-then-act\" in " << kLesson << '.';
   EXPECT_EQ(bank.balance(0), 0) << "account 0 must end at 0, never below. " << balances_of(bank);
-  EXPECT_EQ(bank.total(), 100) << "transfers never create money: the total must stay 100. " << balances_of(bank);
+  EXPECT_EQ(bank.total(), 100) << "transfers move money; they never create or destroy it: the total must stay "
+                               << "100. " << balances_of(bank);
 }
 
 TEST(BankTest, OppositeTransfersDoNotDeadlock) {
   // One thread moves money 0 -> 1 while another moves it 1 -> 0. If transfer() locks "from, then to"
   // with two separate locks, each thread can hold one account's mutex and wait forever for the other's:
-  // this test then hangs (verdict: deadlock). std::scoped_lock(a, b) takes both without that risk.
+  // this test then hangs (verdict: deadlock) in most runs, and ThreadSanitizer reports the two lock
+  // orders (lock-order-inversion) even in a run that does not hang. sync::scoped_lock(a, b) takes both
+  // without that risk. The sim test below tries every schedule of one transfer each way, so it finds
+  // the deadlock on every run, in the sim build.
   constexpr int kTransfers = 5'000;
   lab::Bank bank({1'000'000, 1'000'000});
   std::atomic<int> refused{0};
@@ -182,13 +212,57 @@ TEST(BankTest, OppositeTransfersDoNotDeadlock) {
                                         << "started. " << balances_of(bank);
 }
 
+// Every schedule of a transfer 0 -> 1 against a transfer 1 -> 0. A transfer() that locks `from` and
+// then `to` with two separate locks deadlocks on one of them: each thread holds its first account and
+// waits for the other's. The explorer then stops and prints "deadlock" with what each thread holds and
+// waits for. Take both with sync::scoped_lock(a, b), which never waits for one while holding the other
+// (or lock them in one global order, e.g. by index). Read "Locking several mutexes" in the lesson.
+CONCLAB_SIM_TEST(BankTest, OppositeTransfersNeverDeadlockOnAnySchedule) {
+  lab::Bank bank({100, 100});
+  bool there = false;
+  bool back = false;
+  {
+    conclab::sync::jthread a([&] { there = bank.transfer(0, 1, 10); });
+    conclab::sync::jthread b([&] { back = bank.transfer(1, 0, 10); });
+  }  // both joined (if no schedule deadlocks)
+  EXPECT_TRUE(there && back) << "transfer(0, 1, 10) and transfer(1, 0, 10) from accounts holding 100 each must "
+                             << "both succeed (get TransferMovesMoneyOrNothing passing first). " << balances_of(bank);
+  EXPECT_EQ(bank.balance(0), 100) << "10 went each way, so both balances end where they started. "
+                                  << balances_of(bank);
+  EXPECT_EQ(bank.balance(1), 100) << "10 went each way, so both balances end where they started. "
+                                  << balances_of(bank);
+}
+
+// Every schedule of one transfer of 100 (0 -> 1) against one call to total(). The money is always
+// somewhere, so every total is 100.
+CONCLAB_SIM_TEST(BankTest, TotalNeverSeesATransferHalfDone) {
+  lab::Bank bank({100, 0});
+  lab::Money seen = 0;
+  {
+    conclab::sync::jthread mover([&] { bank.transfer(0, 1, 100); });
+    seen = bank.total();  // while the mover runs (or before, or after: the explorer tries them all)
+  }  // joined
+  EXPECT_EQ(seen, 100)
+      << "total() returned " << seen << " while one transfer moved 100 from account 0 to account 1, but the "
+      << "bank always holds exactly 100: total() ran in the middle of the transfer and saw it half done: "
+      << (seen < 100 ? "the money had left account 0 and not yet reached account 1. Debit and credit must be "
+                       "one critical section: a transfer that calls withdraw() and then deposit() takes the "
+                       "lock twice, and the money is nowhere in between."
+                     : "it counted account 0 before the debit and account 1 after the credit, so the 100 was "
+                       "counted twice. total() must add up every account at one instant: with one mutex per "
+                       "account, take every account's mutex (in index order) and hold them all while it adds up.")
+      << " Read \"Lock scope: too narrow, too wide\" and \"Locking several mutexes\" in " << kLesson << '.';
+  EXPECT_EQ(bank.total(), 100) << "after the transfer, the total must still be 100. " << balances_of(bank);
+}
+
 TEST(BankTest, TotalIsConservedWhileTransfersRun) {
   // Four threads move small amounts between eight accounts (balances are large, so none runs dry), and
   // an auditor calls total() over and over. Every total must be the opening total: a total() that adds
   // up accounts one at a time, while a transfer debits one it already counted and credits one it has
   // not counted yet, sees money in flight counted twice or not at all. (That mistake needs an audit to
   // land in the middle of a transfer, so this test catches it in most runs, not all; nothing races, so
-  // ThreadSanitizer cannot help. A correct bank passes every run.)
+  // ThreadSanitizer cannot help; the sim test TotalNeverSeesATransferHalfDone catches it every run. A
+  // correct bank passes every run.)
   constexpr int kAccounts = 8;
   constexpr int kMovers = 4;
   constexpr int kTransfers = 10'000;

@@ -1,4 +1,4 @@
-// Lab 01.02 bank account, FINAL: one mutex per account; transfer() takes its two with std::scoped_lock.
+// Lab 01.02 bank account, FINAL: one mutex per account; transfer() takes its two with sync::scoped_lock.
 //
 // What changed from improved, and why: with one mutex for the whole bank, a transfer 0 -> 1 and a
 // transfer 2 -> 3 queue behind each other although they share nothing. Now each account carries its
@@ -7,11 +7,13 @@
 // involved, so nothing from the improved version's correctness is lost.
 //
 // Two locks bring the classic deadlock: thread A locks account 0 then waits for 1, while thread B
-// locks 1 then waits for 0. std::scoped_lock(a, b) locks both with std::lock's deadlock-avoidance
-// algorithm (libstdc++: lock one, try_lock the other, and if that fails release everything and start
-// again from the one that was busy), so it never waits for one mutex while holding the other. Two more
-// traps come with per-account locks:
-//   - from == to would lock one mutex twice: undefined behaviour (with std::mutex it never returns).
+// locks 1 then waits for 0. sync::scoped_lock(a, b), which is std::scoped_lock, locks both with
+// std::lock's deadlock-avoidance algorithm (libstdc++: lock one, try_lock the other, and if that fails
+// release everything and start again from the one that was busy), so it never waits for one mutex
+// while holding the other. The sim test OppositeTransfersNeverDeadlockOnAnySchedule tries every
+// schedule of 0 -> 1 against 1 -> 0 (two nested lock_guards deadlock on one of them). Two more traps
+// come with per-account locks:
+//   - from == to would lock one mutex twice: undefined behaviour (with a std::mutex it never returns).
 //     It is handled first, under the one lock.
 //   - total() must not add accounts up one lock at a time: a transfer could debit an account already
 //     counted and credit one not yet counted, and the total would be off by the amount in flight. It
@@ -41,11 +43,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <utility>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::mutex is std::mutex), instrumented in the sim build
 
 using AccountId = std::size_t;
 using Money = std::int64_t;
@@ -54,7 +58,7 @@ using Money = std::int64_t;
 // withdraw()/transfer() refuse (return false, change nothing) when the balance is short; transfer with
 // from == to changes nothing. total() is the sum at one instant (it holds every account's lock).
 // The interleave hook is called at most once per withdraw()/transfer(), with no lock held.
-// Lock order: account mutexes in index order; transfer() takes its two through std::scoped_lock.
+// Lock order: account mutexes in index order; transfer() takes its two through sync::scoped_lock.
 class Bank {
  public:
   explicit Bank(std::vector<Money> opening_balances, std::function<void()> interleave_hook = {})
@@ -69,20 +73,20 @@ class Bank {
 
   Money balance(AccountId id) const {
     const Account& account = accounts_[id];
-    std::lock_guard lock(account.mu);
+    sync::lock_guard lock(account.mu);
     return account.balance;
   }
 
   void deposit(AccountId id, Money amount) {
     Account& account = accounts_[id];
-    std::lock_guard lock(account.mu);
+    sync::lock_guard lock(account.mu);
     account.balance += amount;
   }
 
   bool withdraw(AccountId id, Money amount) {
     call_interleave_hook();  // before locking: never run unknown code under a lock
     Account& account = accounts_[id];
-    std::lock_guard lock(account.mu);
+    sync::lock_guard lock(account.mu);
     if (account.balance < amount) return false;  // check ...
     account.balance -= amount;                   // ... and act, under the same lock
     return true;
@@ -90,14 +94,14 @@ class Bank {
 
   bool transfer(AccountId from, AccountId to, Money amount) {
     call_interleave_hook();
-    if (from == to) {  // std::scoped_lock(m, m) would lock one mutex twice
+    if (from == to) {  // scoped_lock(m, m) would lock one mutex twice
       const Account& account = accounts_[from];
-      std::lock_guard lock(account.mu);
+      sync::lock_guard lock(account.mu);
       return account.balance >= amount;
     }
     Account& source = accounts_[from];
     Account& target = accounts_[to];
-    std::scoped_lock lock(source.mu, target.mu);  // both or neither; no lock-order deadlock
+    sync::scoped_lock lock(source.mu, target.mu);  // both or neither; no lock-order deadlock
     if (source.balance < amount) return false;
     source.balance -= amount;
     target.balance += amount;
@@ -105,7 +109,7 @@ class Bank {
   }
 
   Money total() const {
-    std::vector<std::unique_lock<std::mutex>> locks;
+    std::vector<sync::unique_lock<sync::mutex>> locks;
     locks.reserve(accounts_.size());
     for (const Account& account : accounts_) locks.emplace_back(account.mu);  // index order
     Money sum = 0;
@@ -116,7 +120,7 @@ class Bank {
  private:
   // One account on its own cache line (see the top of the file).
   struct alignas(64) Account {
-    mutable std::mutex mu;  // guards balance
+    mutable sync::mutex mu;  // guards balance
     Money balance = 0;
   };
 

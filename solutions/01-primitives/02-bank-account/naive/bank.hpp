@@ -6,6 +6,8 @@
 // separate critical sections, and between them the lock is free. Two withdrawals of 100 from an
 // account holding 100 can both see 100, and both take it: the account ends at -100. This is a race
 // condition without a data race: the invariant (balance >= 0) spans two steps, so the lock must too.
+// The hook tests catch it in every build (the hook sits in the gap), and the explorer catches it in the
+// sim build on every run (it preempts a thread between the two critical sections).
 //
 // Lesson: modules/01-primitives/01-mutexes-and-locks.md ("Check-then-act").
 #pragma once
@@ -13,12 +15,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <numeric>
 #include <utility>
 #include <vector>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::mutex is std::mutex), instrumented in the sim build
 
 using AccountId = std::size_t;
 using Money = std::int64_t;
@@ -35,19 +39,19 @@ class Bank {
   std::size_t size() const { return balances_.size(); }  // fixed at construction
 
   Money balance(AccountId id) const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return balances_[id];
   }
 
   void deposit(AccountId id, Money amount) {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     balances_[id] += amount;
   }
 
   bool withdraw(AccountId id, Money amount) {
     if (balance(id) < amount) return false;  // check: locks, reads, unlocks
     call_interleave_hook();                  // the lock is free here: another withdrawal can run
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     balances_[id] -= amount;                 // act: on a balance that may have changed since the check
     return true;
   }
@@ -55,14 +59,14 @@ class Bank {
   bool transfer(AccountId from, AccountId to, Money amount) {
     if (balance(from) < amount) return false;  // check
     call_interleave_hook();                    // the same gap as in withdraw()
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     balances_[from] -= amount;                 // act: debit and credit together, so total() stays right
     balances_[to] += amount;
     return true;
   }
 
   Money total() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return std::accumulate(balances_.begin(), balances_.end(), Money{0});
   }
 
@@ -71,7 +75,7 @@ class Bank {
     if (interleave_hook_) interleave_hook_();
   }
 
-  mutable std::mutex mu_;  // guards balances_
+  mutable sync::mutex mu_;  // guards balances_
   std::vector<Money> balances_;
 
   const std::function<void()> interleave_hook_;
