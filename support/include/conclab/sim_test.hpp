@@ -99,8 +99,15 @@ namespace conclab::sim {
 inline void explain(const std::string&) {}  // the explorer's: what a deadlock or lost wakeup of the body means
 inline constexpr int kStressRuns = 20;
 // Set by `conclab maint verify` for a variant that must fail an exact set of tests: the stress version of a sim
-// test would fail for a buggy variant in some runs only, so it is skipped there (the sim tree decides it).
-inline bool skip_stress_runs() { return std::getenv("CONCLAB_SKIP_SIM_TESTS") != nullptr; }
+// test would fail for a buggy variant in some runs only, so it is skipped there (the sim tree decides it),
+// unless lab.toml names it for this tree (CONCLAB_KEEP_SIM_TESTS=":Suite.Name:...:").
+inline bool skip_stress_runs() {
+  if (std::getenv("CONCLAB_SKIP_SIM_TESTS") == nullptr) return false;
+  const char* keep = std::getenv("CONCLAB_KEEP_SIM_TESTS");
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string name = ":" + std::string(info->test_suite_name()) + "." + info->name() + ":";
+  return keep == nullptr || std::string(keep).find(name) == std::string::npos;
+}
 }  // namespace conclab::sim
 
 #define CONCLAB_SIM_TEST(suite, name)                                                                  \

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/lab_facts.hpp"
 #include "model/lint.hpp"
 #include "util/text.hpp"
 
@@ -80,6 +81,7 @@ void run_all(const Course& course, const Lab& lab, const std::string& target, co
     so.timeout = std::chrono::seconds(lab.timeout_seconds);
     so.tsan = run.kind == BuildKind::kTsan;
     so.skip_sim_tests = options.skip_sim_tests && run.kind != BuildKind::kSim;
+    so.sim_tests_kept = options.sim_tests_kept;
     run.suite = run_suite(so);
     run.ran = true;
     if (run.kind == BuildKind::kSim) {
@@ -123,8 +125,10 @@ CheckReport check_lab(const Course& course, const Lab& lab, const std::string& w
     report.runs.push_back(BuildRun{*options.only, {}, {}, false});
   } else {
     report.runs.push_back(BuildRun{BuildKind::kDefault, {}, {}, false});
-    if (options.tsan && lab.needs_tsan()) report.runs.push_back(BuildRun{BuildKind::kTsan, {}, {}, false});
-    if (options.sim && lab.needs_sim()) report.runs.push_back(BuildRun{BuildKind::kSim, {}, {}, false});
+    const std::string in_tree = who == kStarter ? std::string(kLearner) : who;
+    // A wrong variant that claims nothing under TSan is not in that tree: checking it there is not a question.
+    if (options.tsan && tree_holds(lab, in_tree, BuildKind::kTsan)) report.runs.push_back(BuildRun{BuildKind::kTsan, {}, {}, false});
+    if (options.sim && tree_holds(lab, in_tree, BuildKind::kSim)) report.runs.push_back(BuildRun{BuildKind::kSim, {}, {}, false});
   }
 
   // A sim lab whose code uses std's primitives: the explorer would not see them. Say so instead of exploring.

@@ -42,7 +42,8 @@ struct CheckOptions {
   bool sim = true;                  // run the sim tests under the explorer when the lab says `sim = true`
   std::optional<BuildKind> only;    // run this tree only, whatever the lab asks (maint verify of one tree)
   std::filesystem::path only_tree;  // with `only`: that tree's folder, when it is not build/<preset>
-  bool skip_sim_tests = false;      // outside the sim tree, skip the CONCLAB_SIM_TESTs (SuiteOptions)
+  bool skip_sim_tests = false;      // outside the sim tree, skip the CONCLAB_SIM_TESTs (SuiteOptions)...
+  std::vector<std::string> sim_tests_kept;  // ...but those lab.toml names for the tree
 };
 
 // The name a check gives the sim run it refused because the code uses std's primitives (sim_blind_spots): a

@@ -100,6 +100,16 @@ json lab_json(const fs::path& root, const Lab& lab) {
 
 }  // namespace
 
+bool tree_holds(const Lab& lab, const std::string& who, BuildKind kind) {
+  switch (kind) {
+    case BuildKind::kDefault: return true;
+    case BuildKind::kTsan: return lab.needs_tsan() && (who == kLearner || has_contract(lab, who, kind));
+    case BuildKind::kSim: return lab.needs_sim();  // unclaimed variants on demand
+    case BuildKind::kBench: return lab.has_benchmark() && (who == kLearner || is_reference_variant(who));
+  }
+  return false;
+}
+
 std::string lab_facts_json(const fs::path& root, const std::vector<Lab>& labs) {
   json j = {{"format_version", kLabFormatVersion}, {"build_files", json::array()}, {"labs", json::array()}};
   for (const auto f : kBuildFiles) j["build_files"].push_back(std::string(f));

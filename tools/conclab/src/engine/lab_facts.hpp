@@ -18,4 +18,8 @@ namespace conclab {
 std::string lab_facts_json(const std::filesystem::path& root, const std::vector<Lab>& labs);
 std::string lab_facts_cmake(const std::vector<Lab>& labs, BuildKind kind);
 
+// Does the tree of `kind` have a target for `who` (the learner, a reference or a wrong variant)? The TSan tree
+// holds only what its claims need; `conclab check --against` skips a tree that does not hold the variant.
+bool tree_holds(const Lab& lab, const std::string& who, BuildKind kind);
+
 }  // namespace conclab

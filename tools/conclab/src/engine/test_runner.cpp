@@ -26,7 +26,12 @@ namespace {
 
 ProcessResult launch(const SuiteOptions& o, ProcessOptions p) {
   set_test_environment(p);
-  if (o.skip_sim_tests) p.env["CONCLAB_SKIP_SIM_TESTS"] = "1";
+  if (o.skip_sim_tests) {
+    p.env["CONCLAB_SKIP_SIM_TESTS"] = "1";
+    std::string keep;
+    for (const auto& t : o.sim_tests_kept) keep += ":" + t;
+    p.env["CONCLAB_KEEP_SIM_TESTS"] = keep + ":";
+  }
   return o.launch ? o.launch(p) : run_process(p);
 }
 

@@ -39,6 +39,7 @@ struct SuiteOptions {
   // Outside the sim tree a CONCLAB_SIM_TEST is only a stress test, which a buggy variant fails in some runs and
   // not others: skip them (CONCLAB_SKIP_SIM_TESTS) where a variant must fail an exact set every run.
   bool skip_sim_tests = false;
+  std::vector<std::string> sim_tests_kept;  // ...except these (lab.toml names them for this tree)
   // Lets a caller wrap the command (a sandbox, limits). Receives options ready to run.
   std::function<ProcessResult(const ProcessOptions&)> launch;
 };
