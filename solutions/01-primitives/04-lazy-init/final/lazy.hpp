@@ -1,45 +1,53 @@
-// Lab 01.04 lazy init, FINAL: std::call_once.
+// Lab 01.04 lazy init, FINAL: double-checked locking done right, an atomic flag in front of the mutex.
 //
 // What changed from improved, and why: improved locks a mutex on every get(), forever, to protect
-// something that happens once. std::call_once does the once-only part for us and keeps the common
-// path cheap: once the value is built, a call is a read of the once_flag's state (an acquire load
-// inside pthread_once, on libstdc++ with glibc) with no write to shared memory, so readers on many
-// cores no longer queue behind each other. It gives exactly the guarantees the contract asks for:
-//   - one "returning" execution: the initialiser completes at most once; concurrent callers wait for it;
-//   - its completion synchronises with every call that returns after it, so every caller sees the
-//     object fully built;
-//   - if the initialiser throws, the execution is "exceptional": the flag stays unset, the exception
-//     reaches the caller, and the next call tries again.
-// This is the standard's answer to hand-rolled double-checked locking (Core Guidelines CP.110): the
-// fast path of a correct double-check needs an atomic flag with acquire/release, and getting that
-// right by hand is exactly what call_once saves you from.
+// something that happens once. Here a sync::atomic<bool> ready_ says "built", and get() reads it first:
+// once the value is built, a call is one acquire load and no write to shared memory, so readers on many
+// cores no longer queue behind each other on the mutex's cache line. Until then, callers take the
+// mutex exactly as in improved, and *re-check under it*: the flag may have been set while they waited.
+// Each piece is there for a reason, and the wrong variants (solutions/.../wrong/) each drop one:
+//   - the re-check under the lock: without it, two callers that both saw "not built" both build
+//     (wrong/no-recheck-under-lock);
+//   - one critical section from the re-check to the store of ready_: check in one, build in another,
+//     and both callers build (wrong/two-critical-sections);
+//   - ready_ stored *after* the value is built, with release, and loaded with acquire: the pair makes
+//     everything the initialiser wrote visible to a caller that sees ready_ == true. Set the flag
+//     first, and a caller returns a value that does not exist yet (wrong/flag-before-value);
+//   - ready_ set only when the initialiser returned: if it throws, the lock_guard unlocks on the way
+//     out, ready_ stays false, and the next get() runs it again.
+// This is what std::call_once does inside, written out so that the explorer can check it.
 //
-// Two caveats, both shown in the lesson: libstdc++ builds call_once on pthread_once, and says itself
-// (a comment in <mutex>) that on most targets this mishandles an initialiser that throws; on x86-64
-// glibc, where this course runs, the retry works. Under ThreadSanitizer it does not: TSan's own
-// pthread_once never resets the flag, so the retry hangs. That is why one test is skipped under TSan.
+// Why not std::call_once here: in production code, std::call_once or a function-local static is the
+// right tool (Core Guidelines CP.110; lesson 05), and the lesson's version is
+//     std::once_flag once_;  ...  std::call_once(once_, [this] { value_.emplace(init_()); });
+// It is correct, but it cannot be this lab's reference, because the sim tests must check the reference
+// and the explorer cannot see inside std::call_once: it sees only sync:: operations. Worse, a caller
+// that waits inside std::call_once (pthread_once) blocks the real thread, and in the sim build every
+// simulated thread runs on that one real thread, so the explorer hangs instead of trying the next
+// schedule. (std::call_once also cannot retry after an exception under ThreadSanitizer: lesson 05.)
 //
-// What an expert would still do differently in production: for a single global, skip the class and
-// write a function-local static, `const Config& config() { static const Config c = load(); return c; }`
-// ("magic statics"): the compiler emits the same once-only, retry-on-throw logic with an inline fast
-// path, and it works under TSan. For a per-object lazy value on a hot path, absl::call_once or a
-// std::atomic<bool> (acquire load) in front of call_once shaves the remaining function call, measured
-// first. And if the initialiser can block for long (network), think about whether callers should wait
-// at all, or get a future.
+// What an expert would still do differently in production: for one global, a function-local static
+// (`static const Config c = load(); return c;`); for a per-object value, std::call_once or
+// absl::call_once, tested by their authors; this hand-written version only where the explorer (or a
+// model checker) has checked it. And if the initialiser can block for long (network), think about
+// whether callers should wait at all, or get a future.
 //
 // Lesson: modules/01-primitives/05-call-once-and-static-init.md.
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <utility>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::mutex is std::mutex), instrumented in the sim build
 
 // Lazy<T>: get() may be called from any number of threads at once. The initialiser runs once, on the
-// first get(); concurrent first callers wait for it. Its completion happens-before every get() returns
-// (call_once's synchronisation). If it throws, nothing is built and the next get() runs it again.
+// first get(); concurrent first callers wait for it. Everything it did happens-before every get()
+// returns (ready_'s release store and acquire load, or mu_). If it throws, nothing is built and the
+// next get() runs it again.
 template <class T>
 class Lazy {
  public:
@@ -49,8 +57,15 @@ class Lazy {
   Lazy& operator=(const Lazy&) = delete;
 
   const T& get() {
-    call_interleave_hook();  // before call_once: the initialiser's waiters may be blocked in there
-    std::call_once(once_, [this] { value_.emplace(init_()); });
+    // Fast path. Acquire pairs with the release store below: seeing true, we see the built value.
+    if (ready_.load(std::memory_order_acquire)) return *value_;
+    call_interleave_hook();  // before locking: never run unknown code under a lock
+    sync::lock_guard lock(mu_);
+    // The re-check. Relaxed is enough: the only store to ready_ is made under mu_, and mu_ orders it.
+    if (!ready_.load(std::memory_order_relaxed)) {
+      value_.emplace(init_());                         // if this throws, ready_ stays false: retried
+      ready_.store(true, std::memory_order_release);   // pairs with the acquire load on the fast path
+    }
     return *value_;  // built, and never modified again: every caller may read it without a lock
   }
 
@@ -62,8 +77,9 @@ class Lazy {
   const std::function<T()> init_;
   const std::function<void()> interleave_hook_;
 
-  std::once_flag once_;      // guards the one write to value_
-  std::optional<T> value_;  // written once, inside call_once; read-only after call_once returns
+  sync::mutex mu_;                   // serialises the building; guards value_ until ready_ is true
+  std::optional<T> value_;           // written once, under mu_, before ready_; read-only after that
+  sync::atomic<bool> ready_{false};  // true once value_ is built: stored (release) under mu_
 };
 
 }  // namespace lab
