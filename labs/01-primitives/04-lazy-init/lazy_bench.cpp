@@ -6,8 +6,8 @@
 //
 // Lazy values are built once and read forever after, so this fast path is what matters. A mutex taken
 // on every call (improved) makes every reader write to the mutex's cache line, so readers on different
-// cores queue behind each other; std::call_once (final) only reads shared memory once the value is
-// built, so readers do not disturb each other. naive is fastest and wrong (a data race).
+// cores queue behind each other; final's atomic flag (one acquire load once the value is built) only
+// reads shared memory, so readers do not disturb each other. naive is fastest and wrong (a data race).
 #include <lazy.hpp>
 
 #include <benchmark/benchmark.h>
