@@ -214,7 +214,7 @@ class BenchCommand final : public Command {
  public:
   void add_options(Options& app) override {
     app.option("lab", args_.lab, "Lab id").required();
-    app.option("--repetitions", args_.repetitions, "Repetitions; the table shows medians").range(1, 100);
+    app.option("--repetitions", args_.repetitions, "Repetitions, at least 2: the table shows medians").range(2, 100);
     app.option("--min-time", args_.min_time, "Seconds per benchmark (default: the library's)");
     app.option("--filter", args_.filter, "Only benchmarks matching this regex");
     app.flag("!--no-learner", args_.learner, "Leave your version out");
@@ -230,7 +230,9 @@ class BenchCommand final : public Command {
     }
     std::vector<std::string> who;
     if (args_.learner) who.emplace_back(kLearner);
-    for (const auto& v : lab.variants_on_disk()) who.push_back(v);
+    for (const auto& v : lab.variants_on_disk()) {
+      if (is_reference_variant(v)) who.push_back(v);  // the bench tree has no wrong variants: they are not about speed
+    }
     build(ctx, lab, who);
     BenchTable table(who);
     for (const auto& w : who) {
