@@ -85,6 +85,13 @@ struct Fiber {
   bool spinning = false;
   std::uint64_t spin_epoch = 0;
   int priority = 0;  // random mode
+  // The memory model: what this fiber's events happen after, what a release fence publishes, what a later
+  // acquire fence would acquire, the newest store of each location it has seen, and its clock at the end.
+  detail::VectorClock clock;
+  detail::VectorClock fence_release;
+  detail::VectorClock pending_acquire;
+  std::map<const detail::Location*, std::uint64_t> view;
+  detail::SyncClock end;
 };
 
 struct Step {
@@ -175,6 +182,7 @@ struct Run {
   std::uint64_t write_epoch = 0;
   std::int64_t now = 0;
   int spin_rounds = 0;
+  detail::VectorClock sc_clock;  // the total order of seq_cst operations, as a clock they all join
   int no_switch = 0;
   int quiet = 0;
   bool failed = false;
@@ -219,7 +227,20 @@ void to_hub() {
   std::abort();  // never resumed
 }
 
+void join_clock(detail::VectorClock& into, const detail::VectorClock& from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (std::size_t i = 0; i < from.size(); ++i) into[i] = std::max(into[i], from[i]);
+}
+
+// A new event of fiber f: its own entry of its clock moves on.
+void tick(Fiber& f) {
+  const auto id = static_cast<std::size_t>(f.id);
+  if (f.clock.size() <= id) f.clock.resize(id + 1, 0);
+  ++f.clock[id];
+}
+
 void finish_fiber(Fiber& f) {
+  join_clock(f.end.clock, f.clock);  // a joiner acquires everything the thread did
   f.state = FiberState::kDone;
   detail::wake_all(f.finished);
 }
@@ -251,6 +272,8 @@ int new_fiber(std::function<void()> fn) {
   Run& r = run();
   auto f = std::make_unique<Fiber>();
   f->id = static_cast<int>(r.fibers.size());
+  if (r.current >= 0) f->clock = fiber(r.current).clock;  // everything its creator did happens-before its start
+  tick(*f);
   f->fn = std::move(fn);
   f->stack = g_explorer->stacks.take();
   getcontext(&f->ctx);
@@ -749,6 +772,7 @@ void point(const char* op, const Where& where) {
     to_hub();
     if (run().failed) abandon();
   }
+  tick(f);
   if (run().quiet == 0) run().trace.push_back({f.id, op, f.where, ""});
 }
 
@@ -858,6 +882,139 @@ int spawn(std::function<void()> fn) { return new_fiber(std::move(fn)); }
 
 void join(int id) {
   while (fiber(id).state != FiberState::kDone) block(fiber(id).finished, "joins T" + std::to_string(id), false);
+  acquire_from(fiber(id).end);
+}
+
+// ---- The memory model ----
+
+Location::Location() {
+  StoreRecord initial;  // fiber -1: happens-before everything
+  initial.id = next_id++;
+  stores.push_back(std::move(initial));
+}
+
+void release_to(SyncClock& sync) {
+  if (active()) join_clock(sync.clock, self().clock);
+}
+
+void acquire_from(const SyncClock& sync) {
+  if (active()) join_clock(self().clock, sync.clock);
+}
+
+namespace {
+
+bool is_acquire(std::memory_order o) {
+  return o == std::memory_order_acquire || o == std::memory_order_consume || o == std::memory_order_acq_rel ||
+         o == std::memory_order_seq_cst;
+}
+bool is_release(std::memory_order o) {
+  return o == std::memory_order_release || o == std::memory_order_acq_rel || o == std::memory_order_seq_cst;
+}
+
+bool happens_before_now(const Fiber& f, const StoreRecord& s) {
+  if (s.fiber < 0) return true;
+  const auto i = static_cast<std::size_t>(s.fiber);
+  return i < f.clock.size() && f.clock[i] >= s.epoch;
+}
+
+// The oldest position of `loc` that fiber f may still read: nothing older than what it has seen there, nothing
+// older than a store that happens-before it.
+std::size_t oldest_visible(const Fiber& f, const Location& loc) {
+  std::size_t oldest = 0;
+  const auto seen = f.view.find(&loc);
+  for (std::size_t i = 0; i < loc.stores.size(); ++i) {
+    const StoreRecord& s = loc.stores[i];
+    if ((seen != f.view.end() && s.id == seen->second) || happens_before_now(f, s)) oldest = i;
+  }
+  return oldest;
+}
+
+void acquire_store(Fiber& f, const StoreRecord& s, std::memory_order order) {
+  if (!s.sync) return;
+  join_clock(is_acquire(order) ? f.clock : f.pending_acquire, *s.sync);
+}
+
+// What a store by f with `order` publishes to an acquire read of it.
+std::shared_ptr<const VectorClock> release_of(const Fiber& f, std::memory_order order) {
+  if (is_release(order)) return std::make_shared<const VectorClock>(f.clock);
+  if (!f.fence_release.empty()) return std::make_shared<const VectorClock>(f.fence_release);
+  return nullptr;
+}
+
+StoreRecord new_store(Location& loc, Fiber& f, std::memory_order order) {
+  Run& r = run();
+  if (order == std::memory_order_seq_cst) {
+    join_clock(f.clock, r.sc_clock);
+    join_clock(r.sc_clock, f.clock);
+  }
+  StoreRecord s;
+  s.id = loc.next_id++;
+  s.fiber = f.id;
+  s.epoch = f.clock[static_cast<std::size_t>(f.id)];
+  s.sync = release_of(f, order);
+  s.seq_cst = order == std::memory_order_seq_cst;
+  return s;
+}
+
+}  // namespace
+
+std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only) {
+  Fiber& f = self();
+  if (order == std::memory_order_seq_cst) join_clock(f.clock, run().sc_clock);
+  const std::size_t last = loc.stores.size() - 1;
+  std::size_t pick = last;
+  const std::size_t oldest = oldest_visible(f, loc);
+  if (!latest_only && oldest < last) pick = last - static_cast<std::size_t>(choose(static_cast<int>(last - oldest + 1), true));
+  const StoreRecord& s = loc.stores[pick];
+  f.view[&loc] = s.id;
+  acquire_store(f, s, order);
+  return pick;
+}
+
+std::size_t atomic_store(Location& loc, std::memory_order order) {
+  Fiber& f = self();
+  StoreRecord s = new_store(loc, f, order);
+  // Where it may enter the modification order: after everything this fiber has seen or that happens-before it,
+  // never between a store and the read-modify-write that read it; a seq_cst store goes last.
+  std::vector<std::size_t> places{loc.stores.size()};
+  if (!s.seq_cst) {
+    const std::size_t oldest = oldest_visible(f, loc);
+    for (std::size_t p = loc.stores.size() - 1; p > oldest; --p) {
+      if (!loc.stores[p].rmw) places.push_back(p);
+    }
+  }
+  const std::size_t at = places[static_cast<std::size_t>(choose(static_cast<int>(places.size()), true))];
+  f.view[&loc] = s.id;
+  loc.stores.insert(loc.stores.begin() + static_cast<std::ptrdiff_t>(at), std::move(s));
+  return at;
+}
+
+std::size_t atomic_rmw(Location& loc, std::memory_order order) {
+  Fiber& f = self();
+  if (order == std::memory_order_seq_cst) join_clock(f.clock, run().sc_clock);
+  const std::size_t read = loc.stores.size() - 1;  // a read-modify-write reads the last store: that is its atomicity
+  const std::shared_ptr<const VectorClock> before = loc.stores[read].sync;
+  acquire_store(f, loc.stores[read], order);
+  StoreRecord s = new_store(loc, f, order);
+  s.rmw = true;
+  if (before) {  // it continues the release sequence of the store it read
+    auto joined = std::make_shared<VectorClock>(s.sync ? *s.sync : VectorClock{});
+    join_clock(*joined, *before);
+    s.sync = std::move(joined);
+  }
+  f.view[&loc] = s.id;
+  loc.stores.push_back(std::move(s));
+  return read;
+}
+
+void atomic_fence(std::memory_order order) {
+  Fiber& f = self();
+  if (is_acquire(order)) join_clock(f.clock, f.pending_acquire);
+  if (order == std::memory_order_seq_cst) {
+    join_clock(f.clock, run().sc_clock);
+    join_clock(run().sc_clock, f.clock);
+  }
+  if (is_release(order)) f.fence_release = f.clock;
 }
 
 bool finished(int id) { return fiber(id).state == FiberState::kDone; }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -93,6 +95,51 @@ int current();
 void note_load(const void* location);
 void note_write();
 void note_yield();
+
+// ---- Memory model: happens-before as vector clocks, and a history of stores per atomic location. ----
+//
+// A load may read any store of its location that the C++ memory model allows it to see: not older than what its
+// thread has already seen there (coherence), not older than a store that happens-before it; the latest store is
+// the ordinary outcome, each older one a deviation the explorer tries (costing one preemption of the bound).
+// A relaxed or release store may likewise take an earlier place in the location's modification order. Acquire
+// reads of a release store (or of a release sequence of read-modify-writes after it) and fences make
+// happens-before; seq_cst operations and fences also follow one total order (modelled as a global clock that
+// every seq_cst operation joins, which is a little stronger than C++ requires: it can hide a bug, never invent one).
+// Not modelled: load buffering (a load reading a store that comes later in its own thread's execution).
+
+using VectorClock = std::vector<std::uint32_t>;
+
+// Something whose release is acquired by another thread: a mutex, a semaphore, a latch, a stop state, a thread's end.
+struct SyncClock {
+  VectorClock clock;
+};
+void release_to(SyncClock& sync);          // sync.clock joins the calling fiber's clock
+void acquire_from(const SyncClock& sync);  // the calling fiber's clock joins sync.clock
+
+struct StoreRecord {
+  std::uint64_t id = 0;
+  int fiber = -1;              // -1: the initial value, which happens-before everything
+  std::uint32_t epoch = 0;     // the storing fiber's own clock entry at the store
+  std::shared_ptr<const VectorClock> sync;  // what an acquire read of this store acquires (release, fences, RMW chain)
+  bool seq_cst = false;
+  bool rmw = false;
+};
+
+// One atomic object's modification order, oldest first. The atomic keeps the values in a parallel vector.
+struct Location {
+  std::vector<StoreRecord> stores;
+  std::uint64_t next_id = 0;
+  Location();  // with the initial store
+};
+
+// A load: the index of the store to read (a choice among those allowed), with its effects on the thread's views
+// and clock already applied. `latest_only`: no older store (atomic::wait's re-check, a CAS that must see the last).
+std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only = false);
+// A store: the index at which it enters the modification order (the atomic inserts its value there).
+std::size_t atomic_store(Location& loc, std::memory_order order);
+// A read-modify-write: reads the last store (its index is returned) and appends its own right after it.
+std::size_t atomic_rmw(Location& loc, std::memory_order order);
+void atomic_fence(std::memory_order order);
 
 // The simulated clock, in nanoseconds since the run began.
 std::int64_t now_ns();

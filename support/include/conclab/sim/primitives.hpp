@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -146,6 +147,7 @@ void sleep_until(const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_
 namespace detail {
 struct StopState {
   bool requested = false;
+  SyncClock sync;  // request_stop happens-before a stop_requested() that returns true
   int next_id = 0;
   std::vector<std::pair<int, std::function<void()>>> callbacks;
   void remove(int id) {
@@ -163,6 +165,7 @@ class stop_token {
     detail::point("stop_requested", detail::here(loc));
     detail::note_load(state_.get());
     detail::note(state_->requested ? "-> true" : "-> false");
+    if (state_->requested) detail::acquire_from(state_->sync);
     return state_->requested;
   }
 
@@ -195,6 +198,7 @@ class stop_source {
       return false;
     }
     state_->requested = true;
+    detail::release_to(state_->sync);
     detail::note_write();
     auto callbacks = state_->callbacks;  // a callback may deregister itself
     for (auto& c : callbacks) c.second();
@@ -283,113 +287,117 @@ class jthread {
 template <class T>
 class atomic {
   static_assert(std::is_trivially_copyable_v<T>, "std::atomic<T> needs a trivially copyable T");
+  using order = std::memory_order;
+  static constexpr order kSeqCst = std::memory_order_seq_cst;
 
  public:
   using value_type = T;
   static constexpr bool is_always_lock_free = true;
-  constexpr atomic() noexcept(std::is_nothrow_default_constructible_v<T>) : v_() {}
-  constexpr atomic(T v) noexcept : v_(v) {}  // NOLINT: implicit, as std::atomic's
+  atomic() noexcept(std::is_nothrow_default_constructible_v<T>) : values_{T()} {}
+  atomic(T v) noexcept : values_{v} {}  // NOLINT: implicit, as std::atomic's
   atomic(const atomic&) = delete;
   atomic& operator=(const atomic&) = delete;
   bool is_lock_free() const noexcept { return true; }
 
-  T load(std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const { return do_load(detail::here(loc)); }
-  void store(T v, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) { do_store(v, detail::here(loc)); }
-  T exchange(T v, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
-    return rmw("exchange", detail::here(loc), [v](T) { return v; });
+  T load(order o = kSeqCst, CONCLAB_SIM_HERE) const { return do_load(detail::here(loc), o); }
+  void store(T v, order o = kSeqCst, CONCLAB_SIM_HERE) { do_store(v, detail::here(loc), o); }
+  T exchange(T v, order o = kSeqCst, CONCLAB_SIM_HERE) {
+    return rmw("exchange", detail::here(loc), o, [v](T) { return v; });
   }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order, std::memory_order, CONCLAB_SIM_HERE) {
-    return cas("compare_exchange_strong", expected, desired, false, detail::here(loc));
+  bool compare_exchange_strong(T& expected, T desired, order success, order failure, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_strong", expected, desired, false, success, failure, detail::here(loc));
   }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
-    return cas("compare_exchange_strong", expected, desired, false, detail::here(loc));
+  bool compare_exchange_strong(T& expected, T desired, order o = kSeqCst, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_strong", expected, desired, false, o, failure_order(o), detail::here(loc));
   }
   // May fail even when the value equals `expected` (the explorer tries that): call it in a loop.
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order, std::memory_order, CONCLAB_SIM_HERE) {
-    return cas("compare_exchange_weak", expected, desired, true, detail::here(loc));
+  bool compare_exchange_weak(T& expected, T desired, order success, order failure, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_weak", expected, desired, true, success, failure, detail::here(loc));
   }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) {
-    return cas("compare_exchange_weak", expected, desired, true, detail::here(loc));
-  }
-
-  T fetch_add(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  {
-    return rmw("fetch_add", detail::here(loc), [d](T x) { return static_cast<T>(x + d); });
-  }
-  T fetch_sub(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  {
-    return rmw("fetch_sub", detail::here(loc), [d](T x) { return static_cast<T>(x - d); });
-  }
-  T fetch_and(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  {
-    return rmw("fetch_and", detail::here(loc), [d](T x) { return static_cast<T>(x & d); });
-  }
-  T fetch_or(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  {
-    return rmw("fetch_or", detail::here(loc), [d](T x) { return static_cast<T>(x | d); });
-  }
-  T fetch_xor(T d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  {
-    return rmw("fetch_xor", detail::here(loc), [d](T x) { return static_cast<T>(x ^ d); });
-  }
-  T fetch_add(std::ptrdiff_t d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires std::is_pointer_v<T>
-  {
-    return rmw("fetch_add", detail::here(loc), [d](T x) { return x + d; });
-  }
-  T fetch_sub(std::ptrdiff_t d, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE)
-    requires std::is_pointer_v<T>
-  {
-    return rmw("fetch_sub", detail::here(loc), [d](T x) { return x - d; });
+  bool compare_exchange_weak(T& expected, T desired, order o = kSeqCst, CONCLAB_SIM_HERE) {
+    return cas("compare_exchange_weak", expected, desired, true, o, failure_order(o), detail::here(loc));
   }
 
-  // The operator forms: no place for a source location, so the return address tells the line.
-  [[gnu::noinline]] operator T() const { return do_load(CONCLAB_SIM_RETURN_ADDRESS()); }  // NOLINT
+  T fetch_add(T d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_add", detail::here(loc), o, [d](T x) { return static_cast<T>(x + d); });
+  }
+  T fetch_sub(T d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_sub", detail::here(loc), o, [d](T x) { return static_cast<T>(x - d); });
+  }
+  T fetch_and(T d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_and", detail::here(loc), o, [d](T x) { return static_cast<T>(x & d); });
+  }
+  T fetch_or(T d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_or", detail::here(loc), o, [d](T x) { return static_cast<T>(x | d); });
+  }
+  T fetch_xor(T d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  {
+    return rmw("fetch_xor", detail::here(loc), o, [d](T x) { return static_cast<T>(x ^ d); });
+  }
+  T fetch_add(std::ptrdiff_t d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires std::is_pointer_v<T>
+  {
+    return rmw("fetch_add", detail::here(loc), o, [d](T x) { return x + d; });
+  }
+  T fetch_sub(std::ptrdiff_t d, order o = kSeqCst, CONCLAB_SIM_HERE)
+    requires std::is_pointer_v<T>
+  {
+    return rmw("fetch_sub", detail::here(loc), o, [d](T x) { return x - d; });
+  }
+
+  // The operator forms (seq_cst): no place for a source location, so the return address tells the line.
+  [[gnu::noinline]] operator T() const { return do_load(CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst); }  // NOLINT
   [[gnu::noinline]] T operator=(T v) {
-    do_store(v, CONCLAB_SIM_RETURN_ADDRESS());
+    do_store(v, CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst);
     return v;
   }
   [[gnu::noinline]] T operator++()
     requires(std::is_integral_v<T> || std::is_pointer_v<T>)
   {
-    return static_cast<T>(rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return ++x; }) + 1);
+    return static_cast<T>(rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [](T x) { return ++x; }) + 1);
   }
   [[gnu::noinline]] T operator++(int)
     requires(std::is_integral_v<T> || std::is_pointer_v<T>)
   {
-    return rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return ++x; });
+    return rmw("++", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [](T x) { return ++x; });
   }
   [[gnu::noinline]] T operator--()
     requires(std::is_integral_v<T> || std::is_pointer_v<T>)
   {
-    return static_cast<T>(rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return --x; }) - 1);
+    return static_cast<T>(rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [](T x) { return --x; }) - 1);
   }
   [[gnu::noinline]] T operator--(int)
     requires(std::is_integral_v<T> || std::is_pointer_v<T>)
   {
-    return rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), [](T x) { return --x; });
+    return rmw("--", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [](T x) { return --x; });
   }
   [[gnu::noinline]] T operator+=(T d)
     requires std::is_integral_v<T>
   {
-    return static_cast<T>(rmw("+=", CONCLAB_SIM_RETURN_ADDRESS(), [d](T x) { return static_cast<T>(x + d); }) + d);
+    return static_cast<T>(rmw("+=", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [d](T x) { return static_cast<T>(x + d); }) + d);
   }
   [[gnu::noinline]] T operator-=(T d)
     requires std::is_integral_v<T>
   {
-    return static_cast<T>(rmw("-=", CONCLAB_SIM_RETURN_ADDRESS(), [d](T x) { return static_cast<T>(x - d); }) - d);
+    return static_cast<T>(rmw("-=", CONCLAB_SIM_RETURN_ADDRESS(), kSeqCst, [d](T x) { return static_cast<T>(x - d); }) - d);
   }
 
-  // C++20 waiting: blocks while the value equals `old`.
-  void wait(T old, std::memory_order = std::memory_order_seq_cst, CONCLAB_SIM_HERE) const {
+  // C++20 waiting: blocks while the value equals `old` (each check reads the newest value).
+  void wait(T old, order o = kSeqCst, CONCLAB_SIM_HERE) const {
     for (;;) {
-      const T now = do_load(detail::here(loc));
-      if (now != old) return;
+      detail::point("load", detail::here(loc));
+      const T now = values_[detail::atomic_load(loc_, o, /*latest_only=*/true)];
+      detail::note("-> " + detail::show(now));
+      if (std::memcmp(&now, &old, sizeof(T)) != 0) return;
       detail::note("equal: waits");
       detail::block(waiters_, "waits in atomic::wait for a notify", true);
     }
@@ -405,48 +413,84 @@ class atomic {
   }
 
  private:
-  T do_load(const detail::Where& where) const {
-    detail::point("load", where);
-    const T v = v_;
+  static order failure_order(order o) {
+    return o == std::memory_order_acq_rel ? std::memory_order_acquire
+           : o == std::memory_order_release ? std::memory_order_relaxed
+                                             : o;
+  }
+  static std::string order_name(order o) {
+    switch (o) {
+      case std::memory_order_relaxed: return "relaxed";
+      case std::memory_order_consume: return "consume";
+      case std::memory_order_acquire: return "acquire";
+      case std::memory_order_release: return "release";
+      case std::memory_order_acq_rel: return "acq_rel";
+      case std::memory_order_seq_cst: return "";
+    }
+    return "";
+  }
+  static std::string with_order(const char* op, order o) {
+    const std::string name = order_name(o);
+    return name.empty() ? std::string(op) : std::string(op) + "(" + name + ")";
+  }
+  T do_load(const detail::Where& where, order o) const {
+    detail::point(op_name("load", o), where);
+    const std::size_t i = detail::atomic_load(loc_, o);
+    const T v = values_[i];
     detail::note_load(this);
-    detail::note("-> " + detail::show(v));
+    detail::note("-> " + detail::show(v) +
+                 (i + 1 < values_.size() ? " (an older value: " + detail::show(values_.back()) + " was stored later)" : ""));
     return v;
   }
-  void do_store(T v, const detail::Where& where) {
-    detail::point("store", where);
-    v_ = v;
+  void do_store(T v, const detail::Where& where, order o) {
+    detail::point(op_name("store", o), where);
+    const std::size_t i = detail::atomic_store(loc_, o);
+    values_.insert(values_.begin() + static_cast<std::ptrdiff_t>(i), v);
     detail::note_write();
-    detail::note(detail::show(v));
+    detail::note(detail::show(v) + (i + 1 < values_.size() ? " (ordered before the store of " + detail::show(values_[i + 1]) + ")" : ""));
   }
   template <class F>
-  T rmw(const char* op, const detail::Where& where, F f) {
-    detail::point(op, where);
-    const T old = v_;
-    v_ = f(old);
+  T rmw(const char* op, const detail::Where& where, order o, F f) {
+    detail::point(op_name(op, o), where);
+    const T old = values_[detail::atomic_rmw(loc_, o)];
+    values_.push_back(f(old));
     detail::note_write();
-    detail::note(detail::show(old) + " -> " + detail::show(v_));
+    detail::note(detail::show(old) + " -> " + detail::show(values_.back()));
     return old;
   }
-  bool cas(const char* op, T& expected, T desired, bool weak, const detail::Where& where) {
-    detail::point(op, where);
-    const bool equal = std::memcmp(&v_, &expected, sizeof(T)) == 0;
+  bool cas(const char* op, T& expected, T desired, bool weak, order success, order failure, const detail::Where& where) {
+    detail::point(op_name(op, success), where);
+    const T last = values_.back();
+    const bool equal = std::memcmp(&last, &expected, sizeof(T)) == 0;
     if (equal && !(weak && detail::spurious_enabled() && detail::choose(2, true) == 1)) {
-      v_ = desired;
+      (void)detail::atomic_rmw(loc_, success);
+      values_.push_back(desired);
       detail::note_write();
       detail::note(detail::show(expected) + " -> " + detail::show(desired) + ": succeeds");
       return true;
     }
+    (void)detail::atomic_load(loc_, failure, /*latest_only=*/true);
     detail::note_load(this);
-    detail::note(equal ? "fails spuriously" : "sees " + detail::show(v_) + ", expected " + detail::show(expected) + ": fails");
-    expected = v_;
+    detail::note(equal ? "fails spuriously" : "sees " + detail::show(last) + ", expected " + detail::show(expected) + ": fails");
+    expected = last;
     return false;
   }
+  // The trace names the order when it is not seq_cst: "load(acquire)". A point needs a string that lives on.
+  static const char* op_name(const char* op, order o) {
+    static std::map<std::string, std::string> names;
+    const std::string key = with_order(op, o);
+    return names.emplace(key, key).first->second.c_str();
+  }
 
-  T v_;
+  mutable detail::Location loc_;  // the modification order's metadata; values_ holds the values, in the same order
+  std::vector<T> values_;
   mutable detail::WaitQueue waiters_;
 };
 
-inline void atomic_thread_fence(std::memory_order, CONCLAB_SIM_HERE) { detail::point("fence", detail::here(loc)); }
+inline void atomic_thread_fence(std::memory_order order, CONCLAB_SIM_HERE) {
+  detail::point("fence", detail::here(loc));
+  detail::atomic_fence(order);
+}
 
 class atomic_flag {
  public:
@@ -479,6 +523,7 @@ class mutex {
     // The standard lets try_lock fail even when the mutex is free; the explorer tries it.
     if (owner_ < 0 && !(detail::spurious_enabled() && detail::choose(2, true) == 1)) {
       owner_ = detail::current();
+      detail::acquire_from(sync_);
       detail::note("-> true");
       return true;
     }
@@ -503,6 +548,7 @@ class mutex {
       detail::block(waiters_, "waits for a mutex that T" + std::to_string(owner_) + " holds", false);
     }
     owner_ = detail::current();
+    detail::acquire_from(sync_);
     detail::note("acquired");
   }
   void release() {
@@ -511,6 +557,7 @@ class mutex {
                                                 : "T" + std::to_string(detail::current()) + " unlocks a mutex that T" +
                                                       std::to_string(owner_) + " holds (undefined behaviour)");
     }
+    detail::release_to(sync_);
     owner_ = -1;
     detail::note_write();
     detail::wake_all(waiters_);
@@ -519,6 +566,7 @@ class mutex {
 
  private:
   int owner_ = -1;
+  detail::SyncClock sync_;  // an unlock happens-before the next lock
   detail::WaitQueue waiters_;
 };
 
@@ -536,12 +584,14 @@ class shared_mutex {
       detail::block(waiters_, "waits for a shared_mutex (exclusive)", false);
     }
     writer_ = detail::current();
+    detail::acquire_from(sync_);
     detail::note("acquired");
   }
   bool try_lock(CONCLAB_SIM_HERE) {
     detail::point("try_lock", detail::here(loc));
     if (writer_ < 0 && readers_ == 0) {
       writer_ = detail::current();
+      detail::acquire_from(sync_);
       detail::note("-> true");
       return true;
     }
@@ -552,6 +602,7 @@ class shared_mutex {
   void unlock(CONCLAB_SIM_HERE) {
     detail::point("unlock", detail::here(loc));
     if (writer_ != detail::current()) detail::fail(Outcome::kFailed, "unlock() of a shared_mutex this thread does not hold");
+    detail::release_to(sync_);
     writer_ = -1;
     detail::note_write();
     detail::wake_all(waiters_);
@@ -563,12 +614,14 @@ class shared_mutex {
       detail::block(waiters_, "waits for a shared_mutex (shared)", false);
     }
     ++readers_;
+    detail::acquire_from(sync_);
     detail::note("acquired (" + std::to_string(readers_) + " readers)");
   }
   bool try_lock_shared(CONCLAB_SIM_HERE) {
     detail::point("try_lock_shared", detail::here(loc));
     if (writer_ < 0) {
       ++readers_;
+      detail::acquire_from(sync_);
       detail::note("-> true");
       return true;
     }
@@ -579,6 +632,7 @@ class shared_mutex {
   void unlock_shared(CONCLAB_SIM_HERE) {
     detail::point("unlock_shared", detail::here(loc));
     if (readers_ <= 0) detail::fail(Outcome::kFailed, "unlock_shared() of a shared_mutex with no reader");
+    detail::release_to(sync_);  // a reader's section happens-before the next writer's
     --readers_;
     detail::note_write();
     if (readers_ == 0) detail::wake_all(waiters_);
@@ -587,6 +641,7 @@ class shared_mutex {
  private:
   int writer_ = -1;
   int readers_ = 0;
+  detail::SyncClock sync_;
   detail::WaitQueue waiters_;
 };
 
@@ -902,6 +957,7 @@ class counting_semaphore {
                                          " + " + std::to_string(update) + " > " + std::to_string(LeastMaxValue));
     }
     count_ += update;
+    detail::release_to(sync_);
     detail::note_write();
     detail::note("count " + std::to_string(count_));
     detail::wake_all(waiters_);
@@ -913,6 +969,7 @@ class counting_semaphore {
       detail::block(waiters_, "waits on a semaphore whose count is 0", true);
     }
     --count_;
+    detail::acquire_from(sync_);
     detail::note("count " + std::to_string(count_));
   }
   bool try_acquire(CONCLAB_SIM_HERE) {
@@ -923,6 +980,7 @@ class counting_semaphore {
       return false;
     }
     --count_;
+    detail::acquire_from(sync_);
     detail::note("-> true, count " + std::to_string(count_));
     return true;
   }
@@ -937,11 +995,13 @@ class counting_semaphore {
       }
     }
     --count_;
+    detail::acquire_from(sync_);
     return true;
   }
 
  private:
   std::ptrdiff_t count_;
+  detail::SyncClock sync_;  // a release happens-before the acquire that takes its count
   detail::WaitQueue waiters_;
 };
 using binary_semaphore = counting_semaphore<1>;
@@ -960,6 +1020,7 @@ class latch {
   bool try_wait(CONCLAB_SIM_HERE) const {
     detail::point("try_wait", detail::here(loc));
     detail::note_load(this);
+    if (count_ == 0) detail::acquire_from(sync_);
     return count_ == 0;
   }
   void wait(CONCLAB_SIM_HERE) const {
@@ -976,6 +1037,7 @@ class latch {
   void down(std::ptrdiff_t n) {
     if (n > count_) detail::fail(Outcome::kFailed, "latch count_down() below zero (undefined behaviour)");
     count_ -= n;
+    detail::release_to(sync_);
     detail::note_write();
     detail::note("count " + std::to_string(count_));
     if (count_ == 0) detail::wake_all(waiters_);
@@ -985,8 +1047,10 @@ class latch {
       detail::note("count " + std::to_string(count_) + ": waits");
       detail::block(waiters_, "waits on a latch at " + std::to_string(count_), true);
     }
+    detail::acquire_from(sync_);
   }
   std::ptrdiff_t count_;
+  detail::SyncClock sync_;  // every count_down happens-before every wait that returns
   mutable detail::WaitQueue waiters_;
 };
 
@@ -1030,10 +1094,13 @@ class barrier {
     arrival_token t;
     t.phase_ = phase_;
     left_ -= n;
+    detail::release_to(sync_);
     detail::note_write();
     if (left_ <= 0) {
       detail::note("last to arrive: the phase completes");
+      detail::acquire_from(sync_);
       completion_();
+      detail::release_to(sync_);
       ++phase_;
       left_ = expected_;
       detail::wake_all(waiters_);
@@ -1044,11 +1111,13 @@ class barrier {
   }
   void wait_phase(std::uint64_t phase) const {
     while (phase_ == phase) detail::block(waiters_, "waits at a barrier for " + std::to_string(left_) + " more", true);
+    detail::acquire_from(sync_);
   }
   std::ptrdiff_t expected_;
   std::ptrdiff_t left_;
   std::uint64_t phase_ = 0;
   CompletionFunction completion_;
+  mutable detail::SyncClock sync_;  // each arrival happens-before every wait of its phase that returns
   mutable detail::WaitQueue waiters_;
 };
 
