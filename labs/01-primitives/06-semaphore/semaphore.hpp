@@ -1,14 +1,24 @@
 // Lab 01.06: a counting semaphore from a mutex and a condition variable, and a Permit that uses it to
 // limit how many threads are inside a section at once (lesson: modules/01-primitives/07-latch-barrier-semaphore.md).
 // Every change point is marked TODO(lab).
+//
+// Besides the ordinary tests (run on real threads, and again under ThreadSanitizer), a few tests run under the
+// course's explorer: it runs two or three threads on every schedule their steps allow (up to a bound), with
+// spurious wakeups, so a permit taken twice, or an acquire() that sleeps through its release(), is found on
+// every run, and the failing schedule is printed step by step (`./conclab explore 01.06` shows them).
+//
+// The course's primitives are std's, under the names conclab::sync gives them (conclab/sync.hpp):
+// sync::mutex is std::mutex, sync::condition_variable is std::condition_variable, and so on. The one
+// difference is in the sim build, where they are instrumented so that the explorer can try every schedule.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <stdexcept>
 
+#include <conclab/sync.hpp>
+
 namespace lab {
+namespace sync = conclab::sync;
 
 // Semaphore: a counter of permits.
 //
@@ -29,6 +39,9 @@ namespace lab {
 //     try_acquire() then takes a permit.
 //   - All methods may be called from any thread, concurrently. available() returns a snapshot of the number
 //     of free permits, for tests and diagnostics.
+//   - Lifetime: a thread whose acquire() has returned may destroy the semaphore at once, even while the
+//     release() that let it through has not returned yet (a semaphore on the waiter's stack, used as a
+//     one-shot "done" signal). So release() must not touch the semaphore after a waiter can get through.
 class Semaphore {
  public:
   explicit Semaphore(std::ptrdiff_t initial) : count_(initial) {
@@ -38,9 +51,9 @@ class Semaphore {
   Semaphore& operator=(const Semaphore&) = delete;
 
   void acquire() {
-    std::unique_lock lock(mu_);
-    // TODO(lab): while there is no permit, wait on a condition variable (re-check after every wakeup),
-    //            instead of giving up here.
+    sync::unique_lock lock(mu_);
+    // TODO(lab): while there is no permit, wait on a condition variable (re-check after every wakeup:
+    //            a wait may end with no release at all), instead of giving up here.
     if (count_ == 0) {
       throw std::logic_error("acquire() with no permit left is not implemented yet: it must wait for a release() "
                              "(see the TODO(lab) in semaphore.hpp)");
@@ -49,7 +62,7 @@ class Semaphore {
   }
 
   bool try_acquire() {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     if (count_ == 0) return false;
     --count_;
     return true;
@@ -57,20 +70,23 @@ class Semaphore {
 
   void release(std::ptrdiff_t n = 1) {
     if (n < 0) throw std::invalid_argument("Semaphore: release() of a negative number of permits");
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     count_ += n;
     // TODO(lab): wake the threads blocked in acquire() that can now take a permit (how many may go on?).
+    //            Notify here, while you still hold the lock: a waiter may destroy the semaphore as soon as
+    //            its acquire() returns (a semaphore on its stack, used as a "done" signal), and a notify
+    //            after the unlock could then touch a condition variable that no longer exists.
   }
 
   std::ptrdiff_t available() const {
-    std::lock_guard lock(mu_);
+    sync::lock_guard lock(mu_);
     return count_;
   }
 
  private:
-  mutable std::mutex mu_;
+  mutable sync::mutex mu_;
   std::ptrdiff_t count_;  // guarded by mu_: free permits
-  // TODO(lab): a condition variable for acquire() to wait on.
+  // TODO(lab): a sync::condition_variable for acquire() to wait on.
 };
 
 // Permit: holds one permit of a Semaphore for its lifetime (acquire() in the constructor, release() in the

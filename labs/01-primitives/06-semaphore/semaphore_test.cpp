@@ -2,6 +2,17 @@
 //
 // Threads are lined up with latches and start gates, never with sleeps. "At most N inside" is measured with
 // an atomic counter of users inside the section and the highest value it ever reached.
+//
+// The CONCLAB_SIM_TESTs (two or three threads, a few operations) also run under the explorer in the sim build:
+// it tries every schedule of their sync:: operations with up to two preemptions, spurious wakeups included, so
+// a permit taken by two threads, an acquire() that returns without a release, and a release() that leaves a
+// sleeper asleep are found on every run, where the stress tests below hit them only now and then. In the other
+// builds they run 20 times on real threads (and under ThreadSanitizer).
+//
+// ASemaphoreOnTheWaitersStackCanSignalCompletion is for ThreadSanitizer: a release() that notifies after its
+// unlock may run on a semaphore its waiter has already destroyed. The explorer cannot see that (it orders the
+// operations, it does not track which objects are alive); ThreadSanitizer can, on every run, because nothing
+// orders the notify before the destruction.
 #include <semaphore.hpp>
 
 #include <gtest/gtest.h>
@@ -10,12 +21,15 @@
 #include <exception>
 #include <functional>
 #include <latch>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -167,6 +181,124 @@ TEST(SemaphoreTest, RacingTryAcquiresGiveTheLastPermitToOneThread) {
   EXPECT_EQ(winners.load(), 1) << kThreads << " threads raced for one permit and " << winners.load()
                                << " got it: checking that a permit is free and taking it must be ONE step" << kLesson;
   EXPECT_EQ(sem.available(), 0) << "the one permit was taken";
+}
+
+// ---- Under the explorer (sim build): every schedule of a few threads. ----
+
+// `body`, with an exception turned into a failed assertion: one that left a thread would end the whole test
+// program (std::terminate) on real threads.
+template <class Body>
+auto failing_on_exception(Body body) {
+  return [body]() mutable {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "a thread's acquire() or release() threw: " << e.what() << kLesson;
+    }
+  };
+}
+
+CONCLAB_SIM_TEST(SemaphoreTest, OnePermitLetsOneOfTwoAcquirersIn) {
+  lab::Semaphore sem(1);
+  conclab::sync::atomic<int> inside{0};
+  auto user = [&] {
+    sem.acquire();
+    const int now_inside = inside.fetch_add(1) + 1;
+    EXPECT_EQ(now_inside, 1)
+        << "one permit, and " << now_inside << " threads are inside at once. In the schedule below, both "
+        << "acquire()s saw the permit free before either took it (or one got in without waiting for it to come "
+        << "back). Checking that a permit is free and taking it must be ONE step: both under the mutex, or a "
+        << "compare-exchange that only moves the count from the value it saw. `if (count.load() > 0) "
+        << "count.fetch_sub(1)` is two atomic steps, not one" << kLesson;
+    inside.fetch_sub(1);
+    sem.release();
+  };
+  {
+    conclab::sync::jthread a(failing_on_exception(user));
+    conclab::sync::jthread b(failing_on_exception(user));
+  }  // both joined: a hang here (the explorer reports it) is a release() that did not wake the other acquirer
+  EXPECT_EQ(sem.available(), 1) << "each thread took the one permit and gave it back, so it must be free again, "
+                                   "but available() is "
+                                << sem.available() << kLesson;
+}
+
+CONCLAB_SIM_TEST(SemaphoreTest, TwoTryAcquiresRacingForOnePermitGiveItToOne) {
+  lab::Semaphore sem(1);
+  conclab::sync::atomic<int> winners{0};
+  auto racer = [&] {
+    if (sem.try_acquire()) winners.fetch_add(1);
+  };
+  {
+    conclab::sync::jthread a(failing_on_exception(racer));
+    conclab::sync::jthread b(failing_on_exception(racer));
+  }
+  EXPECT_EQ(winners.load(), 1)
+      << "two try_acquire()s raced for one permit and " << winners.load() << " returned true. In the schedule "
+      << "below, both saw the permit free before either took it: `if (count.load() > 0) count.fetch_sub(1)` is "
+      << "two atomic steps. Take it with one step that fails if the count changed (compare_exchange in a loop), "
+      << "or under the mutex" << kLesson;
+  EXPECT_EQ(sem.available(), 0) << "the one permit was taken once, so none is left, but available() is "
+                                << sem.available() << kLesson;
+}
+
+CONCLAB_SIM_TEST(SemaphoreTest, ReleaseWakesABlockedAcquire) {
+  lab::Semaphore sem(0);
+  conclab::sync::atomic<bool> released{false};
+  {
+    conclab::sync::jthread waiter(failing_on_exception([&] {
+      sem.acquire();
+      EXPECT_TRUE(released.load())
+          << "acquire() on a semaphore with no permit returned before any release(). In the schedule below its "
+          << "wait ended with nothing changed (a spurious wakeup, which the standard allows) and it took a permit "
+          << "that was not there. After every wakeup, check again: `cv_.wait(lock, [&] { return count_ > 0; })` "
+          << "(lesson 03, spurious wakeups)" << kLesson;
+    }));
+    released.store(true);
+    sem.release();
+  }  // joins the waiter: if it sleeps forever, the explorer reports a lost wakeup (did release() notify?)
+  EXPECT_EQ(sem.available(), 0) << "one permit released, one taken, but available() is " << sem.available() << kLesson;
+}
+
+CONCLAB_SIM_TEST(SemaphoreTest, ReleaseOfTwoLetsTwoBlockedAcquiresIn) {
+  lab::Semaphore sem(0);
+  conclab::sync::atomic<bool> released{false};
+  auto waiter = [&] {
+    sem.acquire();
+    EXPECT_TRUE(released.load()) << "acquire() returned before release(2) was called: it took a permit that was "
+                                    "not there (a wait that was not re-checked after a wakeup?)"
+                                 << kLesson;
+  };
+  {
+    conclab::sync::jthread a(failing_on_exception(waiter));
+    conclab::sync::jthread b(failing_on_exception(waiter));
+    released.store(true);
+    sem.release(2);
+  }  // joins both: if one sleeps forever, the explorer reports a lost wakeup. release(2) gives two permits, so
+     // it must wake two sleepers: notify_one() wakes one (use notify_all(), the predicate sorts them out)
+  EXPECT_EQ(sem.available(), 0) << "two permits released, two taken, but available() is " << sem.available()
+                                << kLesson;
+}
+
+// ---- For ThreadSanitizer: the semaphore's lifetime. ----
+
+TEST(SemaphoreTest, ASemaphoreOnTheWaitersStackCanSignalCompletion) {
+  // A one-shot "done" signal: the waiter owns the semaphore (here in a std::optional, standing for its stack
+  // frame) and destroys it as soon as acquire() returns, while the worker may still be inside release().
+  // That is allowed (the contract's lifetime rule) only if release() touches nothing after a waiter can get
+  // through, i.e. notifies BEFORE it unlocks. A notify after the unlock can run on the destroyed condition
+  // variable; nothing orders it before the destruction, so ThreadSanitizer reports the pair as a data race:
+  // the condition variable's destructor (in ~Semaphore, via std::optional::reset) against the notify (in
+  // release()). A release() that notifies after unlocking on every call is reported in every run; one that
+  // notifies only when someone waits (an atomic fast path) in the rounds where the waiter got there first.
+  // Fix it by notifying while the lock is still held. (The optional outlives the worker's thread, so even
+  // then this test touches no freed memory.)
+  for (int round = 0; round < 20; ++round) {
+    std::optional<lab::Semaphore> done(std::in_place, 0);
+    lab::Semaphore* signal = &*done;
+    std::jthread worker([signal] { signal->release(); });
+    done->acquire();
+    done.reset();  // the waiter's scope ends here: its semaphore is gone
+  }  // ~jthread joins the worker
 }
 
 TEST(SemaphoreTest, PermitGoesBackWhenTheUserThrows) {

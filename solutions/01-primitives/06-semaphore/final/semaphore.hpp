@@ -1,12 +1,22 @@
 // final: an atomic fast path in front of the mutex+condition-variable semaphore.
 //
-// Changed from improved: the permits live in one std::atomic counter that may go NEGATIVE: count_ = free permits
+// Changed from improved: the permits live in one atomic counter that may go NEGATIVE: count_ = free permits
 // minus threads that have committed to wait. acquire() is one fetch_sub; if there was a permit (the old value
 // was > 0), that is all, no mutex and no system call. Otherwise the thread has registered itself as a waiter
 // by that same fetch_sub, and sleeps on the mutex+condition variable until a release() hands it a wakeup.
 // release() is one fetch_add; only if the old value was negative (someone registered to wait) does it take the
-// mutex, record that many wakeups in wakeups_, and notify. Uncontended acquire/release cost two atomic RMWs
-// instead of two mutex round trips (measure: `conclab bench 01.06`).
+// mutex, record that many wakeups in wakeups_, and notify, still holding the mutex. Uncontended acquire/release
+// cost two atomic RMWs instead of two mutex round trips (measure: `conclab bench 01.06`).
+//
+// Why notify under the mutex: a semaphore is often a one-shot "done" signal that lives on the waiter's stack,
+// and the waiter destroys it as soon as acquire() returns. A woken waiter returns only after it has taken mu_
+// and seen wakeups_ > 0; with the notify before the unlock, release() touches nothing of the semaphore after
+// that. With `{ lock; wakeups_ += n; } notify;` (an earlier version of this file) the waiter could wake
+// (spuriously, or by another release), see the wakeup, return and destroy the semaphore between the unlock and
+// the notify, which then ran on a destroyed condition variable. ThreadSanitizer reports that in the test
+// SemaphoreTest.ASemaphoreOnTheWaitersStackCanSignalCompletion (every run for wrong/notify-after-unlock,
+// most runs for that earlier version, whose fast path skips the notify when nobody waits). The cost: a woken
+// waiter may find mu_ still held and sleep on it once more ("hurry up and wait"), on the slow path only.
 //
 // Why no lost wakeup: a waiter registers in count_ BEFORE it sleeps, so a release() that comes after can always
 // see it; and the hand-over is a count (wakeups_) under the mutex, not a one-shot signal, so a release() that
@@ -31,13 +41,14 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <stdexcept>
 
 #include "conclab/annotated_mutex.hpp"
+#include "conclab/sync.hpp"
 
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomic), instrumented in the sim build
 
 // Semaphore: a counter of permits.
 //
@@ -49,6 +60,9 @@ namespace lab {
 //   - Happens-before: everything a thread did before release() is visible to the thread whose acquire() or
 //     try_acquire() then takes a permit (release/acquire on count_; through mu_ on the slow path).
 //   - All methods are thread-safe; available() is a snapshot.
+//   - Lifetime: a thread whose acquire() has returned may destroy the semaphore at once, even while the
+//     release() that let it through has not returned yet; release() touches nothing after it unlocks mu_
+//     (after its fetch_add, on the fast path).
 class Semaphore {
  public:
   explicit Semaphore(std::ptrdiff_t initial) : count_(initial) {
@@ -86,10 +100,9 @@ class Semaphore {
     const std::ptrdiff_t before = count_.fetch_add(n, std::memory_order_release);
     if (before >= 0) return;  // nobody had registered to wait: the permits are simply free now
     const std::ptrdiff_t to_wake = std::min(n, -before);
-    {
-      conclab::MutexLock lock(mu_);
-      wakeups_ += to_wake;
-    }
+    conclab::MutexLock lock(mu_);
+    wakeups_ += to_wake;
+    // Notify before the unlock: once mu_ is free, a woken waiter may return and destroy the semaphore.
     if (to_wake == 1) {
       woken_.notify_one();
     } else {
@@ -103,7 +116,7 @@ class Semaphore {
 
  private:
   // Free permits minus registered waiters. Negative: -count_ threads are asleep or on their way to sleep.
-  std::atomic<std::ptrdiff_t> count_;
+  sync::atomic<std::ptrdiff_t> count_;
 
   conclab::Mutex mu_;
   std::ptrdiff_t wakeups_ CONCLAB_GUARDED_BY(mu_) = 0;  // permits handed to registered waiters, not yet taken

@@ -2,9 +2,13 @@
 //
 // Changed from naive: every access to count_ holds mu_, so "check that a permit is free" and "take it" are one
 // step that no other thread can split; there is no data race and the mutex gives the happens-before promise.
-// acquire() sleeps on permit_available_ instead of spinning, and re-checks after every wakeup (spurious, or a
+// acquire() sleeps on permit_available_ instead of polling, and re-checks after every wakeup (spurious, or a
 // permit another acquirer got to first). release(n) wakes one waiter for one permit, all of them for several
-// (each re-checks, and those that find no permit sleep again).
+// (each re-checks, and those that find no permit sleep again), and notifies while it still holds mu_: a waiter
+// may destroy the semaphore as soon as its acquire() returns (a semaphore on its stack used as a "done" signal),
+// and it can only return after taking mu_, so a notify made before the unlock never touches a dead semaphore.
+// (Notifying after the unlock saves the woken thread a trip back to sleep on the mutex, but then release()
+// touches the condition variable after a waiter may already be gone: lesson 03, "Notify with the lock held".)
 //
 // This is the reference semaphore of the course: about twenty lines whose correctness you can check by reading
 // them, on primitives that have been exercised for decades. The final version only adds a fast path in front.
@@ -27,6 +31,8 @@ namespace lab {
 //   - Happens-before: everything a thread did before release() is visible to the thread whose acquire() or
 //     try_acquire() then takes a permit (both hold mu_).
 //   - All methods are thread-safe; available() is a snapshot.
+//   - Lifetime: a thread whose acquire() has returned may destroy the semaphore at once, even while the
+//     release() that let it through has not returned yet; release() touches nothing after it unlocks mu_.
 class Semaphore {
  public:
   explicit Semaphore(std::ptrdiff_t initial) : count_(initial) {
@@ -52,6 +58,7 @@ class Semaphore {
     if (n < 0) throw std::invalid_argument("Semaphore: release() of a negative number of permits");
     conclab::MutexLock lock(mu_);
     count_ += n;
+    // Still under mu_: a woken waiter returns only after our unlock, so nothing here runs on a destroyed semaphore.
     if (n == 1) {
       permit_available_.notify_one();  // one permit: one waiter can use it
     } else if (n > 1) {

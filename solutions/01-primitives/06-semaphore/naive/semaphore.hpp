@@ -7,16 +7,25 @@
 //   - count_ is read and written by several threads with nothing ordering them: a data race, so undefined
 //     behaviour. `--count_` is a load, a subtract and a store; two of them at once lose an update, and a lost
 //     release() is a permit that never comes back. ThreadSanitizer reports it in every test with two threads.
-//   - acquire() spins: a thread with nothing to do burns a core instead of sleeping.
-// Making count_ a std::atomic removes the data race (and ThreadSanitizer's report), but not the check-then-act
-// race: load() then fetch_sub() are still two steps. The lesson draws that interleaving.
+//   - acquire() polls: it naps and looks again instead of being woken by release(), so it wakes up for nothing
+//     and notices a permit late. (The other naive wait, a spin on yield(), also burns a core. Here it made
+//     ThreadSanitizer miss the race in about 3 runs in 100 on a loaded machine: a spinning thread fills
+//     ThreadSanitizer's per-thread history, and a race whose earlier access has scrolled out of it is not
+//     reported. With the nap, the contract's "fails every run" holds.)
+// Making count_ a sync::atomic removes the data race (and ThreadSanitizer's report), but not the check-then-act
+// race: load() then fetch_sub() are still two steps. The lesson draws that interleaving, and the explorer finds
+// it on every run (wrong/check-then-fetch-sub). It cannot see this version's bugs: they are on a plain integer,
+// which is invisible to it (only sync:: operations are its switch points); ThreadSanitizer reports them instead.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <stdexcept>
-#include <thread>
+
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;
 
 // Semaphore: a counter of permits.
 //
@@ -32,8 +41,9 @@ class Semaphore {
   Semaphore& operator=(const Semaphore&) = delete;
 
   void acquire() {
-    while (count_ == 0) std::this_thread::yield();  // BUG: unsynchronised read, and a busy wait
-    --count_;                                        // BUG: another thread may have taken it since the check
+    // BUG: an unsynchronised read, polled: nap, look again
+    while (count_ == 0) sync::this_thread::sleep_for(std::chrono::microseconds(100));
+    --count_;  // BUG: another thread may have taken it since the check
   }
 
   bool try_acquire() {
