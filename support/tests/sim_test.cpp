@@ -415,6 +415,52 @@ TEST(SimExplore, TheReportSaysWhatWasExplored) {
   EXPECT_NE(r.report().find("at most 2 preemptions"), std::string::npos) << r.report();
 }
 
+TEST(SimExplore, AnUnorderedWriteAndReadOfSharedDataIsADataRace) {
+  const sim::Result r = sim::explore([] {
+    sync::shared<int> value{0};
+    sync::atomic<bool> ready{false};
+    sync::jthread writer([&] {
+      value.write(42);
+      ready.store(true, std::memory_order_relaxed);  // relaxed: publishes nothing
+    });
+    while (!ready.load(std::memory_order_relaxed)) sync::this_thread::yield();
+    (void)value.read();
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_NE(r.message.find("data race on a shared<T> variable"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("sim_test.cpp:"), std::string::npos) << "both places are named: " << r.message;
+}
+
+TEST(SimExplore, ReleaseAcquireOrMutexOrderSharedData) {
+  const sim::Result published = sim::explore([] {
+    sync::shared<int> value{0};
+    sync::atomic<bool> ready{false};
+    sync::jthread writer([&] {
+      value.write(42);
+      ready.store(true, std::memory_order_release);
+    });
+    while (!ready.load(std::memory_order_acquire)) sync::this_thread::yield();
+    if (value.read() != 42) sim::report_failure("acquire saw the flag but not the value");
+  });
+  EXPECT_TRUE(published.passed()) << published.report();
+  const sim::Result locked = sim::explore([] {
+    sync::shared<int> n{0};
+    sync::mutex mu;
+    auto add = [&] {
+      sync::lock_guard lock(mu);
+      n.write(n.read() + 1);
+    };
+    sync::jthread a(add), b(add);
+  });
+  EXPECT_TRUE(locked.passed()) << locked.report();
+  const sim::Result unlocked = sim::explore([] {
+    sync::shared<int> n{0};
+    auto add = [&] { n.write(n.read() + 1); };
+    sync::jthread a(add), b(add);
+  });
+  EXPECT_EQ(unlocked.outcome, sim::Outcome::kFailed) << "two unlocked increments of shared data race: " << unlocked.report();
+}
+
 // The GoogleTest integration: an EXPECT that holds on every schedule.
 CONCLAB_SIM_TEST(SimTestMacro, RunsTheBodyUnderTheExplorer) {
   sync::atomic<int> n{0};

@@ -12,7 +12,8 @@
 // fibers by a scheduler that tries the interleavings itself (conclab/sim/sim.hpp): the same code, tested
 // against every schedule up to a bound instead of the few a stress test happens to hit.
 //
-// Also here: sync::steady_clock (the simulated clock in the sim build) and sync::this_thread.
+// Also here: sync::steady_clock (the simulated clock in the sim build), sync::this_thread, and sync::shared<T>, a
+// plain variable the explorer checks for data races.
 #pragma once
 
 #include <atomic>
@@ -25,6 +26,7 @@
 #include <shared_mutex>
 #include <stop_token>
 #include <thread>
+#include <utility>
 
 #if defined(CONCLAB_SIM)
 #include "conclab/sim/primitives.hpp"
@@ -48,6 +50,7 @@ using sim::lock_guard;
 using sim::mutex;
 using sim::nostopstate;
 using sim::scoped_lock;
+using sim::shared;
 using sim::shared_lock;
 using sim::shared_mutex;
 using sim::steady_clock;
@@ -85,6 +88,23 @@ using std::unique_lock;
 using steady_clock = std::chrono::steady_clock;
 namespace this_thread = std::this_thread;
 inline constexpr bool kSimulated = false;
+
+// A plain variable shared between threads: in the sim build the explorer checks every access for data races by
+// happens-before; here it is the variable itself, and ThreadSanitizer checks it.
+template <class T>
+class shared {
+ public:
+  shared() = default;
+  explicit shared(T v) : v_(std::move(v)) {}
+  shared(const shared&) = delete;
+  shared& operator=(const shared&) = delete;
+  const T& read() const { return v_; }
+  void write(T v) { v_ = std::move(v); }
+  T& mutate() { return v_; }
+
+ private:
+  T v_{};
+};
 
 #endif
 

@@ -1007,6 +1007,49 @@ std::size_t atomic_rmw(Location& loc, std::memory_order order) {
   return read;
 }
 
+namespace {
+
+bool access_happens_before_now(const Fiber& f, const RaceState::Access& a) {
+  if (a.fiber < 0 || a.fiber == f.id) return true;
+  const auto i = static_cast<std::size_t>(a.fiber);
+  return i < f.clock.size() && f.clock[i] >= a.epoch;
+}
+
+[[noreturn]] void race(const char* what, const RaceState::Access& earlier, bool earlier_writes, bool now_writes, const Where& where) {
+  fail(Outcome::kFailed,
+       std::string("data race on ") + what + ": T" + std::to_string(earlier.fiber) + (earlier_writes ? " wrote" : " read") +
+           " it (" + where_text(earlier.where) + ") and T" + std::to_string(current()) + (now_writes ? " writes" : " reads") +
+           " it (" + where_text(where) + "), and nothing orders the two: no lock both hold, no release/acquire pair, no "
+           "join between them");
+}
+
+}  // namespace
+
+void check_read(RaceState& state, const char* what, const Where& where) {
+  if (!active()) return;
+  Fiber& f = self();
+  if (!access_happens_before_now(f, state.last_write)) race(what, state.last_write, true, false, where);
+  const std::uint32_t epoch = f.clock[static_cast<std::size_t>(f.id)];
+  for (auto& r : state.reads) {
+    if (r.fiber == f.id) {
+      r = {f.id, epoch, where};
+      return;
+    }
+  }
+  state.reads.push_back({f.id, epoch, where});
+}
+
+void check_write(RaceState& state, const char* what, const Where& where) {
+  if (!active()) return;
+  Fiber& f = self();
+  if (!access_happens_before_now(f, state.last_write)) race(what, state.last_write, true, true, where);
+  for (const auto& r : state.reads) {
+    if (!access_happens_before_now(f, r)) race(what, r, false, true, where);
+  }
+  state.last_write = {f.id, f.clock[static_cast<std::size_t>(f.id)], where};
+  state.reads.clear();
+}
+
 void atomic_fence(std::memory_order order) {
   Fiber& f = self();
   if (is_acquire(order)) join_clock(f.clock, f.pending_acquire);

@@ -141,6 +141,23 @@ std::size_t atomic_store(Location& loc, std::memory_order order);
 std::size_t atomic_rmw(Location& loc, std::memory_order order);
 void atomic_fence(std::memory_order order);
 
+// ---- Data races on plain data a lab declares through conclab::sync::shared<T> ----
+//
+// Each access is checked against the last write and the reads since, by happens-before (the vector clocks
+// above): two accesses of which one writes, with neither happening before the other, are a data race, found on
+// the schedule where both happen, whichever order they ran in.
+struct RaceState {
+  struct Access {
+    int fiber = -1;
+    std::uint32_t epoch = 0;
+    Where where;
+  };
+  Access last_write;
+  std::vector<Access> reads;  // since the last write, one per fiber at most
+};
+void check_read(RaceState& state, const char* what, const Where& where);
+void check_write(RaceState& state, const char* what, const Where& where);
+
 // The simulated clock, in nanoseconds since the run began.
 std::int64_t now_ns();
 // Blocks the calling fiber until the simulated clock reaches `deadline_ns`.

@@ -506,6 +506,38 @@ class atomic_flag {
   atomic<bool> v_{false};
 };
 
+// ---- Plain data shared between threads, checked for data races ----
+
+// A plain variable the threads of a sim test share: every access is checked by happens-before, and two accesses
+// of which one writes, unordered, fail the schedule as a data race (with both places). In the other builds
+// conclab::sync::shared<T> is the variable itself, which ThreadSanitizer checks.
+template <class T>
+class shared {
+ public:
+  shared() = default;
+  explicit shared(T v) : v_(std::move(v)) {}
+  shared(const shared&) = delete;
+  shared& operator=(const shared&) = delete;
+
+  const T& read(CONCLAB_SIM_HERE) const {
+    detail::check_read(state_, "a shared<T> variable", detail::here(loc));
+    return v_;
+  }
+  void write(T v, CONCLAB_SIM_HERE) {
+    detail::check_write(state_, "a shared<T> variable", detail::here(loc));
+    v_ = std::move(v);
+  }
+  // For changing it in place (v.mutate().push_back(x)): a write.
+  T& mutate(CONCLAB_SIM_HERE) {
+    detail::check_write(state_, "a shared<T> variable", detail::here(loc));
+    return v_;
+  }
+
+ private:
+  T v_{};
+  mutable detail::RaceState state_;
+};
+
 // ---- Mutexes ----
 
 class mutex {
