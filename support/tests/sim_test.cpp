@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -459,6 +460,41 @@ TEST(SimExplore, ReleaseAcquireOrMutexOrderSharedData) {
     sync::jthread a(add), b(add);
   });
   EXPECT_EQ(unlocked.outcome, sim::Outcome::kFailed) << "two unlocked increments of shared data race: " << unlocked.report();
+}
+
+// A completion signal its waiter destroys: a notify after the unlock can reach a condition variable that is gone.
+struct Signal {
+  sync::mutex mu;
+  sync::condition_variable cv;
+  bool done = false;
+};
+
+TEST(SimExplore, ANotifyOnADestroyedConditionVariableIsFound) {
+  auto run = [](bool notify_under_lock) {
+    return sim::explore([notify_under_lock] {
+      auto signal = std::make_unique<Signal>();
+      Signal* s = signal.get();
+      sync::jthread worker([s, notify_under_lock] {
+        sync::unique_lock lock(s->mu);
+        s->done = true;
+        if (notify_under_lock) {
+          s->cv.notify_one();
+        } else {
+          lock.unlock();
+          s->cv.notify_one();  // the waiter may have seen done, returned and destroyed *s by now
+        }
+      });
+      {
+        sync::unique_lock lock(signal->mu);
+        signal->cv.wait(lock, [&] { return signal->done; });
+      }
+      signal.reset();  // the waiter owns the signal and is done with it
+    });
+  };
+  const sim::Result after_unlock = run(false);
+  ASSERT_EQ(after_unlock.outcome, sim::Outcome::kFailed) << after_unlock.report();
+  EXPECT_NE(after_unlock.message.find("after it was destroyed"), std::string::npos) << after_unlock.message;
+  EXPECT_TRUE(run(true).passed()) << "notifying under the lock keeps the waiter from destroying it first";
 }
 
 // The GoogleTest integration: an EXPECT that holds on every schedule.

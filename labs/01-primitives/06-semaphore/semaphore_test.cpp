@@ -9,10 +9,10 @@
 // sleeper asleep are found on every run, where the stress tests below hit them only now and then. In the other
 // builds they run 20 times on real threads (and under ThreadSanitizer).
 //
-// ASemaphoreOnTheWaitersStackCanSignalCompletion is for ThreadSanitizer: a release() that notifies after its
-// unlock may run on a semaphore its waiter has already destroyed. The explorer cannot see that (it orders the
-// operations, it does not track which objects are alive); ThreadSanitizer can, on every run, because nothing
-// orders the notify before the destruction.
+// A release() that notifies after its unlock may run on a semaphore its waiter has already destroyed. Two tests
+// catch it: TheWaiterMayDestroyTheSemaphoreOnceAcquireReturns under the explorer (which knows when a primitive
+// is used after its destructor ran), and ASemaphoreOnTheWaitersStackCanSignalCompletion under ThreadSanitizer
+// (nothing orders the notify before the destruction).
 #include <semaphore.hpp>
 
 #include <gtest/gtest.h>
@@ -279,7 +279,21 @@ CONCLAB_SIM_TEST(SemaphoreTest, ReleaseOfTwoLetsTwoBlockedAcquiresIn) {
                                 << kLesson;
 }
 
-// ---- For ThreadSanitizer: the semaphore's lifetime. ----
+// ---- The semaphore's lifetime: under the explorer, and for ThreadSanitizer. ----
+
+CONCLAB_SIM_TEST(SemaphoreTest, TheWaiterMayDestroyTheSemaphoreOnceAcquireReturns) {
+  conclab::sim::explain(
+      "release() touched the semaphore after a waiter could already get through acquire() and destroy it. A "
+      "one-shot completion signal lives on its waiter's stack and dies as soon as acquire() returns; a release() "
+      "that unlocks first and notifies afterwards notifies a condition variable that may be gone. Notify while "
+      "the mutex is still held: the waiter cannot return before release() lets go of it" + std::string(kLesson));
+  std::optional<lab::Semaphore> done(std::in_place, 0);
+  lab::Semaphore* signal = &*done;
+  conclab::sync::jthread worker([signal] { signal->release(); });
+  done->acquire();
+  done.reset();  // the waiter's scope ends here: its semaphore is gone (the worker is joined after)
+}
+
 
 TEST(SemaphoreTest, ASemaphoreOnTheWaitersStackCanSignalCompletion) {
   // A one-shot "done" signal: the waiter owns the semaphore (here in a std::optional, standing for its stack

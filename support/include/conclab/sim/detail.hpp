@@ -141,6 +141,29 @@ std::size_t atomic_store(Location& loc, std::memory_order order);
 std::size_t atomic_rmw(Location& loc, std::memory_order order);
 void atomic_fence(std::memory_order order);
 
+// A primitive's proof of life: set by its constructor, cleared by its destructor, checked by every operation, so
+// that a notify (or an unlock, a release...) on an object its owner has already destroyed fails the schedule
+// instead of passing silently. (A destroyed object's memory is not ours to read; the explorer runs the program on
+// one thread at -O0, where it is still there, and a stale value can only make it report, never hide, a use.)
+class Alive {
+ public:
+  Alive() noexcept : magic_(kMagic) {}
+  ~Alive() { magic_ = 0; }
+  Alive(const Alive&) = delete;
+  Alive& operator=(const Alive&) = delete;
+  void check(const char* what) const {
+    if (magic_ != kMagic) {
+      fail(Outcome::kFailed, std::string("T") + std::to_string(current()) + " used " + what +
+                                 " after it was destroyed (its owner destroyed it while this thread could still reach it: "
+                                 "a use after free in a real program)");
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kMagic = 0x5eed'a11e'0f5e'ed01ULL;
+  volatile std::uint64_t magic_;
+};
+
 // ---- Data races on plain data a lab declares through conclab::sync::shared<T> ----
 //
 // Each access is checked against the last write and the reads since, by happens-before (the vector clocks

@@ -548,6 +548,7 @@ class mutex {
 
   void lock(CONCLAB_SIM_HERE) {
     detail::point("lock", detail::here(loc));
+    alive_.check("a mutex");
     acquire();
   }
   bool try_lock(CONCLAB_SIM_HERE) {
@@ -565,6 +566,7 @@ class mutex {
   }
   void unlock(CONCLAB_SIM_HERE) {
     detail::point("unlock", detail::here(loc));
+    alive_.check("a mutex");
     release();
   }
 
@@ -600,6 +602,7 @@ class mutex {
   int owner_ = -1;
   detail::SyncClock sync_;  // an unlock happens-before the next lock
   detail::WaitQueue waiters_;
+  detail::Alive alive_;
 };
 
 class shared_mutex {
@@ -819,11 +822,13 @@ class condition_variable {
 
   void notify_one(CONCLAB_SIM_HERE) {
     detail::point("notify_one", detail::here(loc));
+    alive_.check("a condition variable");
     const int woken = detail::wake_one(waiters_);
     detail::note(woken < 0 ? "-> no waiter" : "-> wakes T" + std::to_string(woken));
   }
   void notify_all(CONCLAB_SIM_HERE) {
     detail::point("notify_all", detail::here(loc));
+    alive_.check("a condition variable");
     const int n = detail::wake_all(waiters_);
     detail::note(n == 0 ? "-> no waiter" : "-> wakes " + std::to_string(n));
   }
@@ -880,6 +885,7 @@ class condition_variable {
   }
 
   detail::WaitQueue waiters_;
+  detail::Alive alive_;
 };
 
 class condition_variable_any {
@@ -890,11 +896,13 @@ class condition_variable_any {
 
   void notify_one(CONCLAB_SIM_HERE) {
     detail::point("notify_one", detail::here(loc));
+    alive_.check("a condition variable");
     const int woken = detail::wake_one(waiters_);
     detail::note(woken < 0 ? "-> no waiter" : "-> wakes T" + std::to_string(woken));
   }
   void notify_all(CONCLAB_SIM_HERE) {
     detail::point("notify_all", detail::here(loc));
+    alive_.check("a condition variable");
     const int n = detail::wake_all(waiters_);
     detail::note(n == 0 ? "-> no waiter" : "-> wakes " + std::to_string(n));
   }
@@ -970,6 +978,7 @@ class condition_variable_any {
     return woken;
   }
   detail::WaitQueue waiters_;
+  detail::Alive alive_;
 };
 
 // ---- Semaphores, latches, barriers ----
@@ -984,6 +993,7 @@ class counting_semaphore {
 
   void release(std::ptrdiff_t update = 1, CONCLAB_SIM_HERE) {
     detail::point("release", detail::here(loc));
+    alive_.check("a semaphore");
     if (update < 0 || count_ + update > LeastMaxValue) {
       detail::fail(Outcome::kFailed, "semaphore release() past max() (undefined behaviour): count " + std::to_string(count_) +
                                          " + " + std::to_string(update) + " > " + std::to_string(LeastMaxValue));
@@ -1035,6 +1045,7 @@ class counting_semaphore {
   std::ptrdiff_t count_;
   detail::SyncClock sync_;  // a release happens-before the acquire that takes its count
   detail::WaitQueue waiters_;
+  detail::Alive alive_;
 };
 using binary_semaphore = counting_semaphore<1>;
 
@@ -1047,6 +1058,7 @@ class latch {
 
   void count_down(std::ptrdiff_t n = 1, CONCLAB_SIM_HERE) {
     detail::point("count_down", detail::here(loc));
+    alive_.check("a latch");
     down(n);
   }
   bool try_wait(CONCLAB_SIM_HERE) const {
@@ -1083,6 +1095,7 @@ class latch {
   }
   std::ptrdiff_t count_;
   detail::SyncClock sync_;  // every count_down happens-before every wait that returns
+  detail::Alive alive_;
   mutable detail::WaitQueue waiters_;
 };
 
