@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -248,6 +250,20 @@ TEST(ParallelSumTest, CallsFromSeveralThreadsAreIndependent) {
         << explain(inputs[caller], 2, results[caller])
         << "\nIf only this test fails, the calls share state: keep everything a call needs in local "
            "variables of that call, never in a global or a static.";
+  }
+}
+
+// Under the explorer (the sim build), which counts the threads a call starts: the lab is about splitting the work
+// across `threads` threads, and a sum computed on the calling thread alone (std::accumulate) gets the number
+// right without doing that. In the other builds this runs 20 times on real threads and checks the sum only.
+CONCLAB_SIM_TEST(ParallelSumTest, TheWorkIsSplitAcrossTheThreads) {
+  const std::vector<std::int32_t> values{1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(lab::parallel_sum(values, 4), 36) << "1 + 2 + ... + 8 is 36. Read " << kLesson << '.';
+  if constexpr (conclab::sync::kSimulated) {
+    EXPECT_EQ(conclab::sim::threads_started(), 4)
+        << "parallel_sum(values, 4) started " << conclab::sim::threads_started() << " threads: the lab asks for "
+        << "each of the 4 chunks to be summed on its own thread (the right total computed on one thread, e.g. with "
+        << "std::accumulate, passes the other tests but is not the exercise). Read " << kLesson << '.';
   }
 }
 

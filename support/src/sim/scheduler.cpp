@@ -679,6 +679,8 @@ std::string Result::report() const {
   return out;
 }
 
+int threads_started() { return active() ? static_cast<int>(run().fibers.size()) - 1 : -1; }
+
 bool active() { return g_explorer != nullptr && g_explorer->run != nullptr && g_explorer->run->current >= 0; }
 
 void explain(const std::string& what_it_means) {

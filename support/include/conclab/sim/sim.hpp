@@ -77,6 +77,10 @@ Result explore(const std::function<void()>& body, const Options& options = {});
 // True while a body runs under explore(), on one of its fibers.
 bool active();
 
+// How many threads the current schedule has started so far (not counting the body's own): a test can check that
+// work really was handed to threads. -1 outside explore().
+int threads_started();
+
 // Called by a test framework's failure hook (conclab/sim_test.hpp): the current schedule has failed.
 void report_failure(const std::string& message);
 
