@@ -35,6 +35,8 @@
 
 #include "conclab/fake_clock.hpp"
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -694,6 +696,67 @@ TEST(StressTest, NoLostUpdates) {
   EXPECT_EQ(lost, 0) << lost << " keys do not hold their last written version (e.g. key " << example
                      << "): a put was lost, though the cache (capacity 4096) never had to evict. See " << kSpec;
   EXPECT_EQ(cache.stats().evictions, 0u) << "256 keys in a cache of 4096 must not cause evictions. See " << kSpec;
+}
+
+// ---- Sim tests: single-flight under every schedule (conclab/sim; 20 plain runs in the other builds). The loader
+// counts its calls with an atomic, so the explorer can also switch threads while a load runs.
+
+CONCLAB_SIM_TEST(SingleFlightTest, AWaiterThatAsksAgainFindsTheLoadedValue) {
+  Cache cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  conclab::sync::atomic<int> loads{0};
+  auto loader = [&](const int& key) {
+    loads.fetch_add(1);
+    return key * 10;
+  };
+  {
+    conclab::sync::jthread leader([&] { EXPECT_EQ(cache.get_or_load(7, loader), 70); });
+    EXPECT_EQ(cache.get_or_load(7, loader), 70);
+    EXPECT_EQ(cache.get_or_load(7, loader), 70);  // this thread has the value: the cache must have it too
+  }
+  EXPECT_EQ(loads.load(), 1)
+      << "the loader ran " << loads.load() << " times for one key and no put/erase. In the schedule below a "
+      << "waiter got the value, asked again, and missed: the leader handed the value to its waiters before "
+      << "storing it in the cache. Store it under the lock first, then wake the waiters (" << kSpec << ", Traps)";
+}
+
+CONCLAB_SIM_TEST(SingleFlightTest, ALoadSupersededByEraseLeavesTheNextLoadAlone) {
+  // Load A of key 7 starts; an erase supersedes it; load B of 7 starts and is still running when A finishes;
+  // then one more miss of 7 must find B and wait for it. Latches put the loads in that order (on every schedule),
+  // and the explorer tries every interleaving around them: two loads at most, never a third.
+  Cache cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  conclab::sync::atomic<int> loads{0};
+  conclab::sync::latch a_running(1), b_running(1), a_finished(1);
+  auto loader_a = [&](const int& key) {
+    loads.fetch_add(1);
+    a_running.count_down();
+    b_running.wait();  // B has registered its flight before A finishes
+    return key * 10;
+  };
+  auto loader_b = [&](const int& key) {
+    loads.fetch_add(1);
+    b_running.count_down();
+    a_finished.wait();  // B is still running when A finishes and when the next miss comes
+    return key * 10;
+  };
+  auto loader_c = [&](const int& key) {
+    loads.fetch_add(1);
+    return key * 10;
+  };
+  conclab::sync::jthread first([&] {
+    (void)cache.get_or_load(7, loader_a);
+    a_finished.count_down();
+  });
+  a_running.wait();
+  cache.erase(7);  // supersedes A
+  conclab::sync::jthread second([&] { (void)cache.get_or_load(7, loader_b); });
+  a_finished.wait();
+  (void)cache.get_or_load(7, loader_c);  // must join B (or, once B is done, hit)
+  second.join();
+  EXPECT_LE(loads.load(), 2)
+      << "the loader ran " << loads.load() << " times around one erase. In the schedule below the superseded "
+      << "leader, finishing, removed the *new* load's Flight (found by key) from the shard, so the next miss saw no "
+      << "load running and started another. A leader removes only its own Flight, and only if it was not "
+      << "superseded (" << kSpec << ", Traps)";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -495,6 +496,30 @@ TEST(SimExplore, ANotifyOnADestroyedConditionVariableIsFound) {
   ASSERT_EQ(after_unlock.outcome, sim::Outcome::kFailed) << after_unlock.report();
   EXPECT_NE(after_unlock.message.find("after it was destroyed"), std::string::npos) << after_unlock.message;
   EXPECT_TRUE(run(true).passed()) << "notifying under the lock keeps the waiter from destroying it first";
+}
+
+TEST(SimExplore, PromisesAndFuturesHandOverValuesErrorsAndBrokenPromises) {
+  const sim::Result r = sim::explore([] {
+    sync::promise<int> p;
+    sync::shared_future<int> f = p.get_future().share();
+    sync::atomic<int> sum{0};
+    {
+      sync::jthread a([&] { sum.fetch_add(f.get()); });
+      sync::jthread b([&] { sum.fetch_add(f.get()); });
+      p.set_value(21);
+    }
+    if (sum.load() != 42) sim::report_failure("both waiters must get 21");
+    sync::promise<int> broken;
+    sync::future<int> never = broken.get_future();
+    { sync::promise<int> gone = std::move(broken); }
+    try {
+      (void)never.get();
+      sim::report_failure("a destroyed promise must break its future");
+    } catch (const std::future_error& e) {
+      if (e.code() != std::future_errc::broken_promise) sim::report_failure("expected broken_promise");
+    }
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
 }
 
 // The GoogleTest integration: an EXPECT that holds on every schedule.

@@ -20,6 +20,7 @@
 #include <barrier>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <latch>
 #include <mutex>
 #include <semaphore>
@@ -48,7 +49,10 @@ using sim::jthread;
 using sim::latch;
 using sim::lock_guard;
 using sim::mutex;
+using sim::future;
 using sim::nostopstate;
+using sim::promise;
+using sim::shared_future;
 using sim::scoped_lock;
 using sim::shared;
 using sim::shared_lock;
@@ -76,7 +80,10 @@ using std::jthread;
 using std::latch;
 using std::lock_guard;
 using std::mutex;
+using std::future;
 using std::nostopstate;
+using std::promise;
+using std::shared_future;
 using std::scoped_lock;
 using std::shared_lock;
 using std::shared_mutex;

@@ -27,7 +27,6 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <future>
 #include <list>
 #include <memory>
 #include <optional>
@@ -160,7 +159,7 @@ class LruCache {
     ++s.stats.misses;
     if (auto fit = s.flights.find(key); fit != s.flights.end()) {
       // Somebody is loading it: wait for their outcome, without the lock.
-      std::shared_future<Value> result = fit->second->result;
+      sync::shared_future<Value> result = fit->second->result;
       lock.unlock();
       return result.get();  // a copy of the leader's value, or rethrows the leader's exception
     }
@@ -211,8 +210,8 @@ class LruCache {
 
   // One load in progress. The leader fulfils `promise`; waiters hold copies of `result`.
   struct Flight {
-    std::promise<Value> promise;
-    std::shared_future<Value> result = promise.get_future().share();
+    sync::promise<Value> promise;
+    sync::shared_future<Value> result = promise.get_future().share();
     bool superseded = false;  // guarded by the shard's mu: a put/erase happened, do not store the result
   };
 

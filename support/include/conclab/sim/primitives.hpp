@@ -10,7 +10,10 @@
 #include <concepts>
 #include <cstddef>
 #include <cstring>
+#include <exception>
 #include <functional>
+#include <future>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -504,6 +507,115 @@ class atomic_flag {
 
  private:
   atomic<bool> v_{false};
+};
+
+// ---- Promises and futures ----
+
+namespace detail {
+template <class T>
+struct FutureState {
+  bool ready = false;
+  std::optional<T> value;
+  std::exception_ptr error;
+  SyncClock sync;  // set_value/set_exception happens-before the get() that returns it
+  WaitQueue waiters;
+  bool retrieved = false;
+};
+}  // namespace detail
+
+template <class T>
+class shared_future;
+
+template <class T>
+class future {
+ public:
+  future() noexcept = default;
+  bool valid() const noexcept { return state_ != nullptr; }
+  T get(CONCLAB_SIM_HERE) {
+    auto state = std::move(state_);
+    wait_ready(*state, loc);
+    if (state->error) std::rethrow_exception(state->error);
+    return std::move(*state->value);
+  }
+  void wait(CONCLAB_SIM_HERE) const { wait_ready(*state_, loc); }
+  shared_future<T> share() noexcept { return shared_future<T>(std::move(state_)); }
+
+  static void wait_ready(detail::FutureState<T>& s, const detail::SourceLoc& loc) {
+    detail::point("future get", detail::here(loc));
+    while (!s.ready) {
+      detail::note("not ready: waits");
+      detail::block(s.waiters, "waits for a future that is not ready", true);
+    }
+    detail::acquire_from(s.sync);
+  }
+
+ private:
+  template <class U>
+  friend class promise;
+  explicit future(std::shared_ptr<detail::FutureState<T>> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::FutureState<T>> state_;
+};
+
+template <class T>
+class shared_future {
+ public:
+  shared_future() noexcept = default;
+  bool valid() const noexcept { return state_ != nullptr; }
+  const T& get(CONCLAB_SIM_HERE) const {
+    future<T>::wait_ready(*state_, loc);
+    if (state_->error) std::rethrow_exception(state_->error);
+    return *state_->value;
+  }
+  void wait(CONCLAB_SIM_HERE) const { future<T>::wait_ready(*state_, loc); }
+
+ private:
+  friend class future<T>;
+  explicit shared_future(std::shared_ptr<detail::FutureState<T>> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::FutureState<T>> state_;
+};
+
+template <class T>
+class promise {
+ public:
+  promise() : state_(std::make_shared<detail::FutureState<T>>()) {}
+  promise(promise&&) noexcept = default;
+  promise& operator=(promise&&) noexcept = default;
+  promise(const promise&) = delete;
+  promise& operator=(const promise&) = delete;
+  ~promise() {
+    // Destroyed unfulfilled: whoever waits gets std::future_error(broken_promise), as with std::promise.
+    if (state_ && !state_->ready && state_.use_count() > 1) {
+      settle([&] { state_->error = std::make_exception_ptr(std::future_error(std::future_errc::broken_promise)); });
+    }
+  }
+
+  future<T> get_future() {
+    if (state_->retrieved) throw std::future_error(std::future_errc::future_already_retrieved);
+    state_->retrieved = true;
+    return future<T>(state_);
+  }
+  void set_value(T v, CONCLAB_SIM_HERE) {
+    detail::point("set_value", detail::here(loc));
+    settle([&] { state_->value.emplace(std::move(v)); });
+  }
+  void set_exception(std::exception_ptr e, CONCLAB_SIM_HERE) {
+    detail::point("set_exception", detail::here(loc));
+    settle([&] { state_->error = std::move(e); });
+  }
+
+ private:
+  template <class F>
+  void settle(F set) {
+    if (state_->ready) throw std::future_error(std::future_errc::promise_already_satisfied);
+    set();
+    state_->ready = true;
+    detail::release_to(state_->sync);
+    if (active()) {
+      detail::note_write();
+      detail::note("wakes " + std::to_string(detail::wake_all(state_->waiters)));
+    }
+  }
+  std::shared_ptr<detail::FutureState<T>> state_;
 };
 
 // ---- Plain data shared between threads, checked for data races ----

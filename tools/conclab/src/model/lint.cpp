@@ -188,7 +188,7 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
 std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path& root) {
   // std's name for each primitive conclab::sync has (sync.hpp): used directly, the explorer cannot see it.
   static const std::regex used(
-      R"(\bstd::(mutex|shared_mutex|condition_variable(_any)?|atomic(_flag|_thread_fence)?|thread|jthread|latch|barrier|counting_semaphore|binary_semaphore|lock_guard|unique_lock|scoped_lock|shared_lock|stop_token|stop_source|stop_callback|this_thread)\b)");
+      R"(\bstd::(mutex|shared_mutex|condition_variable(_any)?|atomic(_flag|_thread_fence)?|thread|jthread|latch|barrier|counting_semaphore|binary_semaphore|lock_guard|unique_lock|scoped_lock|shared_lock|stop_token|stop_source|stop_callback|this_thread|promise|future|shared_future)\b)");
   std::vector<std::string> out;
   std::ifstream in(file);
   int n = 0;
@@ -197,6 +197,14 @@ std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path&
     const auto comment = line.find("//");
     const std::string code = comment == std::string::npos ? line : line.substr(0, comment);
     std::smatch m;
+    static const std::regex opaque(R"(\bstd::(call_once|once_flag|async)\b)");
+    if (std::regex_search(code, m, opaque)) {
+      out.push_back(fmt::format("{}:{}: std::{} runs where the sim's explorer can neither see nor switch threads (a thread "
+                                "waiting inside it blocks the explorer): in a sim lab, build it from conclab::sync (a "
+                                "sync::mutex and a sync::atomic flag for \"once\", a sync::jthread and a sync::promise for async)",
+                                fs::relative(file, root).string(), n, m[1].str()));
+      continue;
+    }
     if (!std::regex_search(code, m, used)) continue;
     out.push_back(fmt::format("{}:{}: std::{} is invisible to the sim's explorer: use conclab::sync::{} (#include <conclab/sync.hpp>), "
                               "the same type in the normal builds and an instrumented one in the sim build",
