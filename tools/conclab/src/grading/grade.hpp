@@ -56,6 +56,8 @@ struct TsanRun {
 };
 // "off", "not run", "not run (the test already failed)", "not in the ThreadSanitizer build", "clean", or a verdict.
 std::string tsan_text(const TsanRun& t);
+// The same for the explorer: "off", ..., "not a sim test", "every schedule passed", or a verdict.
+std::string sim_text(const TsanRun& t);
 
 struct TestGrade {
   std::string name;                  // "Suite.Test"
@@ -66,6 +68,7 @@ struct TestGrade {
   int passed_runs = 0;
   std::vector<Verdict> run_verdicts; // per normal-build run, in order
   TsanRun tsan;
+  TsanRun sim;                       // the same states, for the explorer's run of a sim test
   std::string summary;               // "passed 2/3 runs: likely a race (...); ThreadSanitizer: not run"
   std::string message;               // what to read: the first failure, trimmed
   double seconds = 0;
@@ -91,6 +94,7 @@ struct GradeRun {
   std::string graded_at;          // ISO-8601 UTC
   int repeat = 3;
   bool tsan = false;              // a ThreadSanitizer run was part of the grade
+  bool sim = false;               // the explorer ran the lab's sim tests as part of the grade
   std::uint64_t seed = 1;
   std::string sandbox;            // description, for the record
   bool sandboxed = false;         // bubblewrap was used

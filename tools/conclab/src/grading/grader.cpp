@@ -34,6 +34,17 @@ std::string tsan_text(const TsanRun& t) {
   return "?";
 }
 
+std::string sim_text(const TsanRun& t) {
+  switch (t.state) {
+    case TsanRun::State::kOff: return "off";
+    case TsanRun::State::kNotRun: return "not run";
+    case TsanRun::State::kAlreadyFailed: return "not run (the test already failed)";
+    case TsanRun::State::kNotInBuild: return "not a sim test";
+    case TsanRun::State::kRan: return t.verdict == Verdict::kPassed ? "every schedule passed" : std::string(verdict_name(t.verdict, Wording::kGrade));
+  }
+  return "?";
+}
+
 std::string test_output_text(const TestGrade& t) {
   std::string s = t.summary;
   if (!t.message.empty()) s += "\n\n" + t.message;
@@ -85,6 +96,7 @@ class SubmissionGrader {
     TestRunner runner(scratch_, plan_);
     run_normal_build(runner);
     if (!run_tsan_build(runner)) return finish();
+    if (!run_sim_build(runner)) return finish();
     for (auto& t : g_.tests) {
       t.points = t.verdict == Verdict::kPassed && t.passed_runs == plan_.repeat ? t.max_points : 0;
       if (t.summary.empty()) t.summary = TestRunner::summary_of(t, plan_);
@@ -113,6 +125,47 @@ class SubmissionGrader {
       if (t.runs == 1 && t.verdict == Verdict::kHang && !runner.first_run_started() && &name == &plan_.tests.front()) startup_hang = t.message;
       g_.tests.push_back(std::move(t));
     }
+  }
+
+  // Phase 3: the explorer, for each sim test that passed so far: every schedule up to the bound, once.
+  bool run_sim_build(TestRunner& runner) {
+    std::vector<TestGrade*> eligible;
+    for (auto& t : g_.tests) {
+      if (!plan_.sim) {
+        t.sim = {TsanRun::State::kOff};
+      } else if (!plan_.sim_tests.contains(t.name)) {
+        t.sim = {TsanRun::State::kNotInBuild};
+      } else if (t.verdict != Verdict::kPassed || t.passed_runs != plan_.repeat) {
+        t.sim = {TsanRun::State::kAlreadyFailed};
+      } else {
+        eligible.push_back(&t);
+      }
+    }
+    if (eligible.empty() || interrupted().load()) return true;
+    if (const auto blind = scratch_.sim_blind_spots(); !blind.empty()) {
+      for (TestGrade* t : eligible) {
+        t->sim = {TsanRun::State::kRan, Verdict::kFailed};
+        t->verdict = worse(t->verdict, Verdict::kFailed);
+        t->message = "The sim tests were not run: " + join(blind, "\n");
+      }
+      return true;
+    }
+    std::string error;
+    const auto built = scratch_.build_checked(BuildKind::kSim, error);
+    if (built == ScratchCourse::Built::kGraderError) {
+      grader_error("(sim build) " + error);
+      return false;
+    }
+    if (built == ScratchCourse::Built::kOk) {
+      runner.run_sim(eligible);
+      return true;
+    }
+    for (TestGrade* t : eligible) {
+      t->sim = {TsanRun::State::kRan, Verdict::kNoCompile};
+      t->verdict = worse(t->verdict, Verdict::kNoCompile);
+      t->message = "The sim build of the code failed (a sim lab's code must use conclab::sync):\n" + error;
+    }
+    return true;
   }
 
   // Phase 2: ThreadSanitizer, for each test that passed every time. The TSan build is only made when some test
@@ -270,6 +323,7 @@ void prepare_all(std::vector<std::unique_ptr<ScratchCourse>>& pool, const std::v
   }
   plan.tests = plans[0].tests;
   plan.tsan_tests = plans[0].tsan_tests;
+  plan.sim_tests = plans[0].sim_tests;
 }
 
 // Each slot takes the next submission until none is left; results keep the submissions' order.
@@ -344,6 +398,7 @@ GradeRun grade_lab(const Course& course, const Lab& lab, const std::vector<Submi
   run.repeat = options.repeat;
   run.seed = options.seed;
   run.tsan = options.tsan && lab.needs_tsan();
+  run.sim = lab.needs_sim();
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int slots = options.jobs > 0 ? options.jobs : cores;
@@ -366,10 +421,12 @@ GradeRun grade_lab(const Course& course, const Lab& lab, const std::vector<Submi
   }
   Plan plan;
   plan.tsan = run.tsan;
+  plan.sim = run.sim;
   plan.repeat = std::max(1, options.repeat);
   plan.seed = options.seed;
   std::vector<BuildKind> kinds = {BuildKind::kDefault};
   if (plan.tsan) kinds.push_back(BuildKind::kTsan);
+  if (plan.sim) kinds.push_back(BuildKind::kSim);
   prepare_all(pool, kinds, plan, progress);
   if (interrupted().load()) {
     run.interrupted = true;

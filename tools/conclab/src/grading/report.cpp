@@ -131,6 +131,7 @@ json gradescope_json(const GradeRun& run, const SubmissionGrade& g) {
                        {"passed_runs", t.passed_runs},
                        {"run_verdicts", run_verdict_names(t)},
                        {"tsan", tsan_text(t.tsan)},
+                       {"sim", sim_text(t.sim)},
                        {"seconds", t.seconds}}}});
   }
   return {{"score", g.score},
@@ -148,6 +149,7 @@ json gradescope_json(const GradeRun& run, const SubmissionGrade& g) {
             {"graded", g.graded},
             {"repeat", run.repeat},
             {"tsan", run.tsan},
+            {"sim", run.sim},
             {"seed", run.seed},
             {"sandbox", run.sandbox},
             {"files_hash", g.files_hash},

@@ -10,6 +10,7 @@
 #include "engine/gtest_output.hpp"
 #include "engine/lab_facts.hpp"
 #include "grading/witness.hpp"
+#include "model/lint.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
@@ -75,7 +76,7 @@ bool ScratchCourse::copy_pristine(std::string& stamp) {
   std::uint64_t h = fnv1a(kFnvBasis, "conclab-grade-v3");
   const auto files = pristine_files(course_, lab_);
   for (const auto& [rel, abs] : files) h = fnv1a(fnv1a(h, rel.generic_string()), read_text(abs));
-  h = fnv1a(fnv1a(fnv1a(h, kWitnessSource), facts(BuildKind::kDefault)), facts(BuildKind::kTsan));
+  h = fnv1a(fnv1a(fnv1a(fnv1a(h, kWitnessSource), facts(BuildKind::kDefault)), facts(BuildKind::kTsan)), facts(BuildKind::kSim));
   stamp = fmt::format("{:016x}", h);
   const fs::path stamp_file = dir_ / "stamp";
   if (fs::exists(stamp_file) && read_text(stamp_file) == stamp) return true;
@@ -83,7 +84,9 @@ bool ScratchCourse::copy_pristine(std::string& stamp) {
   fs::create_directories(root_);
   for (const auto& [rel, abs] : files) write_text_atomically(root_ / rel, read_text(abs));
   write_text_atomically(root_ / lab_rel_ / kWitnessFile, std::string(kWitnessSource));
-  for (const BuildKind kind : {BuildKind::kDefault, BuildKind::kTsan}) write_text_atomically(facts_file(root_, kind), facts(kind));
+  for (const BuildKind kind : {BuildKind::kDefault, BuildKind::kTsan, BuildKind::kSim}) {
+    write_text_atomically(facts_file(root_, kind), facts(kind));
+  }
   return false;
 }
 
@@ -158,8 +161,10 @@ void ScratchCourse::prepare(const std::vector<BuildKind>& kinds, Plan& plan, con
     }
     if (kind == BuildKind::kDefault) {
       plan.tests = names;
-    } else {
+    } else if (kind == BuildKind::kTsan) {
       plan.tsan_tests = std::set<std::string>(names.begin(), names.end());
+    } else {
+      plan.sim_tests = std::set<std::string>(names.begin(), names.end());
     }
   }
 }
@@ -289,6 +294,14 @@ RunSpec ScratchCourse::build_spec() const {
   spec.cwd = root_;
   spec.token = dir_.string() + "/";
   return spec;
+}
+
+std::vector<std::string> ScratchCourse::sim_blind_spots() const {
+  std::vector<std::string> out;
+  for (const auto& f : lab_.files) {
+    for (auto& line : std_primitives_in(root_ / lab_rel_ / f, root_)) out.push_back(std::move(line));
+  }
+  return out;
 }
 
 RunSpec ScratchCourse::test_spec(BuildKind kind, const std::string& token) {

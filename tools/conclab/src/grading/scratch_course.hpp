@@ -22,6 +22,8 @@ struct Plan {
   std::vector<std::string> tests;
   std::set<std::string> tsan_tests;  // the tests of the ThreadSanitizer build
   bool tsan = false;
+  std::set<std::string> sim_tests;   // the sim tests (the explorer's build), when the lab has them
+  bool sim = false;
   int repeat = 3;
   std::uint64_t seed = 1;
 };
@@ -48,6 +50,9 @@ class ScratchCourse {
 
   fs::path binary(BuildKind kind) const;
   RunSpec test_spec(BuildKind kind, const std::string& token);
+  // The submission's uses of std's primitives where a sim lab needs conclab::sync's (the explorer cannot see
+  // them): one sentence each, paths relative to the lab folder's parent course.
+  std::vector<std::string> sim_blind_spots() const;
   Limits test_limits(bool tsan) const;
   RunResult run(const RunSpec& spec, const Limits& limits);
 

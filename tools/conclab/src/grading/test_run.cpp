@@ -205,6 +205,19 @@ void TestRunner::run_tsan(const std::vector<TestGrade*>& eligible) {
   }
 }
 
+void TestRunner::run_sim(const std::vector<TestGrade*>& eligible) {
+  for (TestGrade* t : eligible) {
+    if (interrupted().load()) return;
+    const OneRun o = run_test(BuildKind::kSim, t->name, 0);
+    t->seconds += o.seconds;
+    t->sim = {TsanRun::State::kRan, o.verdict};
+    if (o.verdict != Verdict::kPassed) {
+      t->verdict = worse(t->verdict, o.verdict);
+      t->message = "The explorer (every schedule of the test's threads): " + o.message;
+    }
+  }
+}
+
 std::string TestRunner::summary_of(const TestGrade& t, const Plan& plan) {
   std::map<std::string, int> counts;
   for (const Verdict v : t.run_verdicts) {
@@ -225,6 +238,7 @@ std::string TestRunner::summary_of(const TestGrade& t, const Plan& plan) {
   const int skipped = plan.repeat - t.runs;
   if (skipped > 0) s += fmt::format("; the other {} run{} skipped (each would hit the same limit)", skipped, skipped == 1 ? " was" : "s were");
   if (plan.tsan) s += "; ThreadSanitizer: " + tsan_text(t.tsan);
+  if (plan.sim && t.sim.state != TsanRun::State::kNotInBuild) s += "; the explorer: " + sim_text(t.sim);
   return s;
 }
 

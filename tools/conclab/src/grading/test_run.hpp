@@ -23,6 +23,8 @@ class TestRunner {
   // (TSan's start-up is the expensive part); unless it was clean from start to end, each is run again alone,
   // and those runs decide: a race is only ever pinned on a test by its own run.
   void run_tsan(const std::vector<TestGrade*>& eligible);
+  // Each eligible sim test once under the explorer; a failing schedule fails the test (its report is the message).
+  void run_sim(const std::vector<TestGrade*>& eligible);
 
   // "passed 2/3 runs (failed 1): the result depends on timing, likely a race; ThreadSanitizer: clean"
   static std::string summary_of(const TestGrade& t, const Plan& plan);

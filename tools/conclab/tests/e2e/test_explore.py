@@ -1,6 +1,7 @@
 """`conclab explore`, and the sim tree in `check` and `maint verify`: the fixture course plus tests/fixture_sim's
 lab 99.02 (a counter two threads add to, with one CONCLAB_SIM_TEST), built once for every test here."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -132,3 +133,26 @@ def test_maint_verify_holds_the_sim_claims(sim_course):
         expect_exit(res, 0, f"verify {variant} in the sim tree")
         expect_in(res, says, variant)
         expect_in(res, "(sim build)", "the tree is named")
+
+
+def test_grade_runs_the_sim_tests_of_a_sim_lab(sim_course, scratch):
+    subs, out = scratch / "sim-subs", scratch / "sim-grades"
+    for who, variant in (("alice", "final"), ("bob", "wrong/std-atomic"), ("carol", "naive")):
+        (subs / who).mkdir(parents=True)
+        shutil.copyfile(sim_course.root / "solutions/99-fixture/02-sim-counter" / variant / SIM_FILE, subs / who / SIM_FILE)
+    res = sim_course.run("grade", "--lab", SIM_LAB, "--submissions", str(subs), "--out", str(out), "--sandbox", "none",
+                         "--no-gradebook", "--repeat", "1", "--work", str(scratch / "sim-work"), timeout=600)
+    expect_exit(res, 0, "grading a sim lab")
+
+    def sim_test_of(who: str) -> dict:
+        results = json.loads((out / who / "results.json").read_text())
+        assert results["extra_data"]["sim"] is True, results
+        return next(t for t in results["tests"] if t["name"] == SIM_TEST)
+
+    alice = sim_test_of("alice")
+    assert alice["status"] == "passed" and alice["extra_data"]["sim"] == "every schedule passed", alice
+    carol = sim_test_of("carol")
+    assert carol["status"] == "failed", carol
+    assert "The explorer" in carol["output"] and "failed on schedule" in carol["output"], carol["output"]
+    bob = sim_test_of("bob")
+    assert bob["status"] == "failed", f"std::atomic cannot be explored: the sim build must refuse it. {bob}"
