@@ -20,6 +20,7 @@
 #include "grading/test_run.hpp"
 #include "model/state.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 namespace conclab::grading {
 
