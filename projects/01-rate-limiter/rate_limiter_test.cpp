@@ -30,6 +30,8 @@
 #include <conclab/fake_clock.hpp>
 #include <conclab/run_threads.hpp>
 
+#include "conclab/sync.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -43,7 +45,7 @@ constexpr auto kPatience = 5s;  // real time before the Watchdog declares a dead
 // Yields the CPU until done() is true. Not a sleep: it waits for an event, however long that takes.
 template <class Done>
 void spin_until(Done done) {
-  while (!done()) std::this_thread::yield();
+  while (!done()) conclab::sync::this_thread::yield();
 }
 
 // If not disarmed within kPatience of real time, sets fired() and calls `rescue` (which unblocks the
@@ -51,10 +53,10 @@ void spin_until(Done done) {
 class Watchdog {
  public:
   explicit Watchdog(std::function<void()> rescue)
-      : thread_([this, rescue = std::move(rescue)](std::stop_token disarmed) {
-          std::mutex mu;
-          std::condition_variable_any cv;
-          std::unique_lock lock(mu);
+      : thread_([this, rescue = std::move(rescue)](conclab::sync::stop_token disarmed) {
+          conclab::sync::mutex mu;
+          conclab::sync::condition_variable_any cv;
+          conclab::sync::unique_lock lock(mu);
           cv.wait_for(lock, disarmed, kPatience, [] { return false; });  // ends on disarm() or timeout
           if (disarmed.stop_requested()) return;
           fired_.store(true);
@@ -69,8 +71,8 @@ class Watchdog {
   bool fired() const { return fired_.load(); }
 
  private:
-  std::atomic<bool> fired_{false};
-  std::jthread thread_;  // declared last: it starts once fired_ exists
+  conclab::sync::atomic<bool> fired_{false};
+  conclab::sync::jthread thread_;  // declared last: it starts once fired_ exists
 };
 
 // Runs call(stop_token) on its own thread, so the test can watch it block and then release it.
@@ -78,8 +80,8 @@ class Watchdog {
 // fails half-way never leaves a thread blocked forever.
 class BackgroundCall {
  public:
-  BackgroundCall(Clock* clock, std::function<bool(std::stop_token)> call)
-      : clock_(clock), thread_([this, call = std::move(call)](std::stop_token stop) {
+  BackgroundCall(Clock* clock, std::function<bool(conclab::sync::stop_token)> call)
+      : clock_(clock), thread_([this, call = std::move(call)](conclab::sync::stop_token stop) {
           try {
             result_ = call(stop);
           } catch (...) {
@@ -87,8 +89,8 @@ class BackgroundCall {
           }
           finished_.store(true);
         }) {}
-  BackgroundCall(Clock& clock, std::function<bool(std::stop_token)> call) : BackgroundCall(&clock, std::move(call)) {}
-  explicit BackgroundCall(std::function<bool(std::stop_token)> call) : BackgroundCall(nullptr, std::move(call)) {}
+  BackgroundCall(Clock& clock, std::function<bool(conclab::sync::stop_token)> call) : BackgroundCall(&clock, std::move(call)) {}
+  explicit BackgroundCall(std::function<bool(conclab::sync::stop_token)> call) : BackgroundCall(nullptr, std::move(call)) {}
 
   BackgroundCall(const BackgroundCall&) = delete;
   BackgroundCall& operator=(const BackgroundCall&) = delete;
@@ -111,14 +113,14 @@ class BackgroundCall {
   Clock* clock_;
   bool result_ = false;          // written by the thread before finished_, read after join()
   std::exception_ptr error_;     // likewise
-  std::atomic<bool> finished_{false};
-  std::jthread thread_;          // declared last: it starts once the fields above exist
+  conclab::sync::atomic<bool> finished_{false};
+  conclab::sync::jthread thread_;          // declared last: it starts once the fields above exist
 };
 
 // A stop_token whose stop has already been requested. (The stop_source lives on the heap: g++ 12 warns,
 // wrongly, about a default-constructed std::stop_source on the stack.)
-std::stop_token stopped_token() {
-  auto source = std::make_unique<std::stop_source>();
+conclab::sync::stop_token stopped_token() {
+  auto source = std::make_unique<conclab::sync::stop_source>();
   source->request_stop();
   return source->get_token();  // the token shares the stop state, which outlives the source
 }
@@ -193,7 +195,7 @@ TEST(TokenBucketTest, RequestLargerThanBurstIsRefusedAtOnce) {
   Bucket bucket({.rate = 10, .burst = 3}, clock);
   EXPECT_FALSE(bucket.try_acquire(4)) << "4 tokens from a bucket that holds at most 3 can never be granted" << kSpec
                                       << ")";
-  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(4, stop); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(4, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const bool result = call.get();
   watchdog.disarm();
@@ -264,7 +266,7 @@ TEST(TokenBucketTest, AcquireWaitsForTokens) {
   Bucket bucket({.rate = 10, .burst = 1}, clock);  // one token every 100 ms
   ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
   const auto deadline = clock.now() + 150ms;  // later than the token: it must not get in the way
-  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop, deadline); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
   spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved: it must wait "
@@ -287,7 +289,7 @@ TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 1}, clock);
   ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
-  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
@@ -319,7 +321,7 @@ TEST(TokenBucketTest, DeadlineOnTheFakeClockEndsAWait) {
   Bucket bucket({.rate = 10, .burst = 1}, clock);  // the next token comes 100 ms from now
   ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
   const auto deadline = clock.now() + 50ms;
-  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop, deadline); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
   // No waiting for it to block: acquire() may see at once that the token cannot come before the deadline.
   clock.advance(60ms);
@@ -339,7 +341,7 @@ TEST(TokenBucketTest, TryAcquireDoesNotWaitForABlockedAcquire) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 2}, clock);
   ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens" << kSpec << ")";
-  BackgroundCall call(clock, [&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
@@ -359,7 +361,7 @@ TEST(TokenBucketTest, SteadyClockAcquireWakesOnStop) {
   // The production clock: a token every 1000 s, so only the stop request can end this wait.
   lab::TokenBucket<> bucket({.rate = 0.001, .burst = 1});
   ASSERT_TRUE(bucket.try_acquire()) << "a new bucket on the default (steady) clock must start full" << kSpec << ")";
-  BackgroundCall call([&](std::stop_token stop) { return bucket.acquire(1, stop); });
+  BackgroundCall call([&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.request_stop(); });
   spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(1) on an empty bucket that refills in 1000 s returned at once" << kSpec
@@ -389,9 +391,9 @@ TEST(TokenBucketTest, ManyThreadsAdmitExactlyTheTokensThatExist) {
   Bucket bucket({.rate = 10'000, .burst = kBurst}, clock);
   const auto expected = [](int steps) { return kBurst + steps * kPerStep; };
 
-  std::atomic<std::int64_t> admitted{0};
-  std::atomic<bool> done{false};
-  std::atomic<bool> gave_up{false};
+  conclab::sync::atomic<std::int64_t> admitted{0};
+  conclab::sync::atomic<bool> done{false};
+  conclab::sync::atomic<bool> gave_up{false};
   Watchdog watchdog([&] { gave_up = true; });
   conclab::run_threads(kWorkers + 1, [&](int i) {
     if (i == kWorkers) {  // the clock
@@ -407,7 +409,7 @@ TEST(TokenBucketTest, ManyThreadsAdmitExactlyTheTokensThatExist) {
       if (bucket.try_acquire(n)) {
         admitted.fetch_add(n);
       } else {
-        std::this_thread::yield();
+        conclab::sync::this_thread::yield();
       }
     }
   });
@@ -503,9 +505,9 @@ TEST(SlidingWindowTest, ManyThreadsNeverExceedTheLimit) {
       << "sanity check before the stress: on one thread, a new limiter must admit its first requests. Make "
       << "the single-thread tests pass first" << kSpec << ")";
   Window window(kLimit, 100ms, clock);
-  std::atomic<std::int64_t> admitted{0};
-  std::atomic<bool> done{false};
-  std::atomic<bool> gave_up{false};
+  conclab::sync::atomic<std::int64_t> admitted{0};
+  conclab::sync::atomic<bool> done{false};
+  conclab::sync::atomic<bool> gave_up{false};
   Watchdog watchdog([&] { gave_up = true; });
   conclab::run_threads(kWorkers + 1, [&](int i) {
     if (i == kWorkers) {  // the clock: one window per round
@@ -520,7 +522,7 @@ TEST(SlidingWindowTest, ManyThreadsNeverExceedTheLimit) {
       if (window.try_acquire()) {
         admitted.fetch_add(1);
       } else {
-        std::this_thread::yield();
+        conclab::sync::this_thread::yield();
       }
     }
   });
@@ -604,7 +606,7 @@ TEST(KeyedLimiterTest, BlockedAcquireDoesNotStallOtherKeys) {
   Clock clock;
   Keyed limiter({.rate = 10, .burst = 1}, clock);
   ASSERT_TRUE(limiter.try_acquire("slow")) << "a new key starts with a full bucket" << kSpec << ")";
-  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("slow", 1, stop); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("slow", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(\"slow\") returned on an empty bucket before the clock moved" << kSpec
@@ -626,7 +628,7 @@ TEST(KeyedLimiterTest, StopTokenCancelsABlockedAcquire) {
   Clock clock;
   Keyed limiter({.rate = 10, .burst = 1}, clock);
   ASSERT_TRUE(limiter.try_acquire("a")) << "a new key starts with a full bucket" << kSpec << ")";
-  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("a", 1, stop); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("a", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
   ASSERT_FALSE(call.finished()) << "acquire(\"a\") returned on an empty bucket before the clock moved" << kSpec << ")";
@@ -647,7 +649,7 @@ TEST(KeyedLimiterTest, DeadlineEndsAWait) {
   Keyed limiter({.rate = 10, .burst = 1}, clock);
   ASSERT_TRUE(limiter.try_acquire("a")) << "a new key starts with a full bucket" << kSpec << ")";
   const auto deadline = clock.now() + 50ms;
-  BackgroundCall call(clock, [&](std::stop_token stop) { return limiter.acquire("a", 1, stop, deadline); });
+  BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("a", 1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
   clock.advance(60ms);
   const bool result = call.get();
@@ -674,9 +676,9 @@ TEST(KeyedLimiterTest, EveryKeyGetsExactlyItsShareUnderContention) {
   Keyed limiter({.rate = 10'000, .burst = kBurst}, clock);
   const auto expected = [](int steps) { return kBurst + steps * kPerStep; };
 
-  std::array<std::atomic<std::int64_t>, kKeys> admitted{};
-  std::atomic<bool> done{false};
-  std::atomic<bool> gave_up{false};
+  std::array<conclab::sync::atomic<std::int64_t>, kKeys> admitted{};
+  conclab::sync::atomic<bool> done{false};
+  conclab::sync::atomic<bool> gave_up{false};
   const auto all_reached = [&](std::int64_t target) {
     for (const auto& a : admitted) {
       if (a.load() < target) return false;
@@ -697,7 +699,7 @@ TEST(KeyedLimiterTest, EveryKeyGetsExactlyItsShareUnderContention) {
       if (limiter.try_acquire(keys[static_cast<std::size_t>(k)])) {
         admitted[static_cast<std::size_t>(k)].fetch_add(1);
       } else {
-        std::this_thread::yield();
+        conclab::sync::this_thread::yield();
       }
     }
   });

@@ -61,7 +61,7 @@ std::vector<int> same_shard_keys(const C& cache, int first, std::size_t n) {
 // running until every concurrent caller has looked the key up and missed.
 template <class C>
 void wait_for_misses(const C& cache, std::uint64_t n) {
-  while (cache.stats().misses < n) std::this_thread::yield();
+  while (cache.stats().misses < n) conclab::sync::this_thread::yield();
 }
 
 std::string show(const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("nothing"); }
@@ -77,8 +77,8 @@ class Signal {
   void wait() { latch_.wait(); }
 
  private:
-  std::atomic<bool> raised_{false};
-  std::latch latch_{1};
+  conclab::sync::atomic<bool> raised_{false};
+  conclab::sync::latch latch_{1};
 };
 
 std::string describe(const std::exception_ptr& e) {
@@ -234,7 +234,7 @@ TEST(CapacityTest, NeverExceededUnderConcurrency) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 1000;
   Cache cache({.capacity = 64, .shards = 4});
-  std::atomic<std::size_t> worst{0};
+  conclab::sync::atomic<std::size_t> worst{0};
   conclab::run_threads(kThreads, [&](int t) {
     for (int i = 0; i < kPerThread; ++i) {
       cache.put(t * kPerThread + i, i);
@@ -287,7 +287,7 @@ TEST(GetOrLoadTest, LoadsOnMissAndCachesTheValue) {
 TEST(SingleFlightTest, LoaderRunsOnceForConcurrentMisses) {
   constexpr int kCallers = 8;
   Cache cache({.capacity = 64, .shards = 4});
-  std::atomic<int> calls{0};
+  conclab::sync::atomic<int> calls{0};
   std::vector<int> got(kCallers, 0);
   conclab::run_threads(kCallers, [&](int i) {
     got[static_cast<std::size_t>(i)] = cache.get_or_load(42, [&](const int& key) {
@@ -311,8 +311,8 @@ TEST(SingleFlightTest, LoaderRunsOnceForConcurrentMisses) {
 TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
   constexpr int kCallers = 8;
   Cache cache({.capacity = 64, .shards = 4});
-  std::atomic<int> calls{0};
-  std::atomic<int> saw_exception{0};
+  conclab::sync::atomic<int> calls{0};
+  conclab::sync::atomic<int> saw_exception{0};
   conclab::run_threads(kCallers, [&](int) {
     try {
       cache.get_or_load(9, [&](const int&) -> int {
@@ -329,7 +329,7 @@ TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
                              << "outcome is an exception. See " << kSpec << " (get_or_load, single-flight)";
   EXPECT_EQ(saw_exception.load(), kCallers)
       << "only " << saw_exception.load() << " of " << kCallers << " callers got the loader's std::runtime_error: "
-      << "the leader must rethrow it and every waiter must receive the same exception (a std::shared_future "
+      << "the leader must rethrow it and every waiter must receive the same exception (a conclab::sync::shared_future "
       << "does this). See " << kSpec << " (get_or_load)";
 }
 
@@ -362,7 +362,7 @@ TEST(SingleFlightTest, PutDuringLoadWins) {
   Signal release;
   int leader_got = 0;
   std::exception_ptr error;
-  std::jthread leader([&] {
+  conclab::sync::jthread leader([&] {
     try {
       leader_got = cache.get_or_load(1, [&](const int&) {
         loading.raise();
@@ -391,7 +391,7 @@ TEST(SingleFlightTest, EraseDuringLoadWins) {
   Signal loading;
   Signal release;
   std::exception_ptr error;
-  std::jthread leader([&] {
+  conclab::sync::jthread leader([&] {
     try {
       cache.get_or_load(1, [&](const int&) {
         loading.raise();
@@ -418,7 +418,7 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
   Signal loading;
   Signal release;
   std::exception_ptr old_error;
-  std::jthread old_load([&] {
+  conclab::sync::jthread old_load([&] {
     try {
       cache.get_or_load(1, [&](const int&) {
         loading.raise();
@@ -432,11 +432,11 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
   });
   loading.wait();
   cache.erase(1);
-  std::atomic<int> fresh_loads{0};
-  std::atomic<bool> second_failed{false};
+  conclab::sync::atomic<int> fresh_loads{0};
+  conclab::sync::atomic<bool> second_failed{false};
   std::exception_ptr second_error;
   int second = 0;
-  std::jthread second_caller([&] {
+  conclab::sync::jthread second_caller([&] {
     try {
       second = cache.get_or_load(1, [&](const int&) {
         fresh_loads.fetch_add(1);
@@ -448,7 +448,7 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
     }
   });
   // Wait until the second caller has missed: from then on it either loads or waits for the old load.
-  while (cache.stats().misses < 2 && !second_failed.load()) std::this_thread::yield();
+  while (cache.stats().misses < 2 && !second_failed.load()) conclab::sync::this_thread::yield();
   release.raise();
   second_caller.join();
   old_load.join();
@@ -474,7 +474,7 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
   std::exception_ptr error_a;
   std::exception_ptr error_b;
   {
-    std::jthread ta([&] {
+    conclab::sync::jthread ta([&] {
       try {
         a = cache.get_or_load(keys[0], [&](const int&) {
           b_started.wait();
@@ -484,7 +484,7 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
         error_a = std::current_exception();
       }
     });
-    std::jthread tb([&] {
+    conclab::sync::jthread tb([&] {
       try {
         b = cache.get_or_load(keys[1], [&](const int&) {
           b_started.raise();
@@ -621,9 +621,9 @@ TEST(StressTest, InvariantsHoldUnderAConcurrentMix) {
   constexpr int kThreads = 4;
   constexpr int kOps = 1500;
   Cache cache({.capacity = 32, .shards = 4});
-  std::atomic<std::uint64_t> lookups{0};
-  std::atomic<int> wrong{0};
-  std::atomic<int> first_wrong_key{-1};
+  conclab::sync::atomic<std::uint64_t> lookups{0};
+  conclab::sync::atomic<int> wrong{0};
+  conclab::sync::atomic<int> first_wrong_key{-1};
   conclab::run_threads(kThreads, [&](int t) {
     std::mt19937 rng(static_cast<unsigned>(t) + 1);
     std::uint64_t my_lookups = 0;
@@ -665,7 +665,7 @@ TEST(StressTest, NoLostUpdates) {
   constexpr int kKeysPerThread = 64;
   constexpr int kRounds = 25;
   Cache cache({.capacity = 4096, .shards = 16});
-  std::atomic<int> went_back{0};
+  conclab::sync::atomic<int> went_back{0};
   conclab::run_threads(kThreads, [&](int t) {
     std::vector<int> last_seen(kThreads * kKeysPerThread, -1);
     for (int round = 0; round < kRounds; ++round) {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -40,9 +41,9 @@ constexpr const char* kLesson = "modules/00-foundations/02-threads.md";
 // Blocks the calling (background) thread until someone requests stop on `st`. The callback runs on the
 // thread that calls request_stop() (or right here, if stop was already requested), and ~stop_callback
 // waits for a running callback to finish, so `stopped` outlives every use of it.
-void wait_for_stop(const std::stop_token& st) {
-  std::latch stopped(1);
-  std::stop_callback on_stop(st, [&] { stopped.count_down(); });
+void wait_for_stop(const conclab::sync::stop_token& st) {
+  conclab::sync::latch stopped(1);
+  conclab::sync::stop_callback on_stop(st, [&] { stopped.count_down(); });
   stopped.wait();
 }
 
@@ -61,7 +62,7 @@ constexpr unsigned kChildWatchdogSeconds = 5;
 [[noreturn]] void foreground_throws_then_exit() {
   alarm(kChildWatchdogSeconds);
   try {
-    lab::run_with_background([](std::stop_token) {}, []() -> int { throw std::runtime_error("disk full"); });
+    lab::run_with_background([](conclab::sync::stop_token) {}, []() -> int { throw std::runtime_error("disk full"); });
   } catch (const std::runtime_error& e) {
     if (std::string(e.what()) != "disk full") {
       fail_in_child(2, "caught a std::runtime_error, but not the one foreground() threw: pass the original on");
@@ -77,10 +78,10 @@ constexpr unsigned kChildWatchdogSeconds = 5;
 [[noreturn]] void foreground_throws_while_background_waits_then_exit() {
   alarm(kChildWatchdogSeconds);
   bool background_finished = false;  // plain bool: written by the background, read here after the call
-  std::latch background_started(1);
+  conclab::sync::latch background_started(1);
   try {
     lab::run_with_background(
-        [&](std::stop_token st) {
+        [&](conclab::sync::stop_token st) {
           background_started.count_down();
           wait_for_stop(st);
           background_finished = true;
@@ -101,7 +102,7 @@ constexpr unsigned kChildWatchdogSeconds = 5;
 
 TEST(ThreadGuardTest, ReturnsWhatForegroundReturns) {
   const std::string got =
-      lab::run_with_background([](std::stop_token) {}, [] { return std::string("forty-two"); });
+      lab::run_with_background([](conclab::sync::stop_token) {}, [] { return std::string("forty-two"); });
   EXPECT_EQ(got, "forty-two") << "run_with_background must return exactly what foreground() returned. See "
                               << kLesson;
 }
@@ -109,10 +110,10 @@ TEST(ThreadGuardTest, ReturnsWhatForegroundReturns) {
 TEST(ThreadGuardTest, BackgroundRunsAtTheSameTimeAsForeground) {
   // The foreground waits for the background to start: this finishes only if the two really overlap.
   // (If this test hangs, the background is not started before foreground() runs.)
-  std::latch background_started(1);
+  conclab::sync::latch background_started(1);
   bool ran = false;  // written by the background, read after the join
   const int got = lab::run_with_background(
-      [&](std::stop_token) {
+      [&](conclab::sync::stop_token) {
         ran = true;
         background_started.count_down();
       },
@@ -127,10 +128,10 @@ TEST(ThreadGuardTest, BackgroundRunsAtTheSameTimeAsForeground) {
 
 TEST(ThreadGuardTest, StopsBackgroundWhenForegroundReturns) {
   // The background runs until it is asked to stop; if nobody asks, this test hangs and times out.
-  std::atomic<bool> foreground_done{false};
+  conclab::sync::atomic<bool> foreground_done{false};
   bool stop_came_after_foreground = false;  // plain: written by the background, read after the join
   lab::run_with_background(
-      [&](std::stop_token st) {
+      [&](conclab::sync::stop_token st) {
         wait_for_stop(st);
         stop_came_after_foreground = foreground_done.load();
       },
@@ -148,9 +149,9 @@ TEST(ThreadGuardTest, BackgroundHasFinishedWhenCallReturns) {
   // After the stop request the background still has work to do. The caller must see all of it: only
   // join() promises that (detach() does not, and the background would write into a dead stack frame).
   std::vector<int> written;  // plain: written by the background, read after the call
-  std::atomic<bool> finished{false};
+  conclab::sync::atomic<bool> finished{false};
   lab::run_with_background(
-      [&](std::stop_token st) {
+      [&](conclab::sync::stop_token st) {
         wait_for_stop(st);
         for (int i = 0; i < 1000; ++i) written.push_back(i);
         finished.store(true);
@@ -170,7 +171,7 @@ TEST(ThreadGuardTest, CallsFromSeveralThreadsAreIndependent) {
   std::vector<int> results(2, -1);
   conclab::run_threads(2, [&](int i) {
     results[static_cast<std::size_t>(i)] =
-        lab::run_with_background([](std::stop_token st) { wait_for_stop(st); }, [i] { return 10 + i; });
+        lab::run_with_background([](conclab::sync::stop_token st) { wait_for_stop(st); }, [i] { return 10 + i; });
   });
   EXPECT_EQ(results, (std::vector<int>{10, 11}))
       << "two concurrent calls must not interfere: keep no static or global state. See " << kLesson;
@@ -180,9 +181,9 @@ TEST(ThreadGuardTest, ExceptionFromForegroundReachesTheCaller) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(foreground_throws_then_exit(), ::testing::ExitedWithCode(0), "")
       << "foreground() threw std::runtime_error(\"disk full\"); the caller should have caught it. If the child "
-         "died of signal 6 with \"terminate called without an active exception\", a std::thread was destroyed "
+         "died of signal 6 with \"terminate called without an active exception\", a conclab::sync::thread was destroyed "
          "while still joinable: the exception skipped the join() after foreground(). Stop and join on every "
-         "path out of the function (an RAII guard, or std::jthread). See \"The trap\" in "
+         "path out of the function (an RAII guard, or conclab::sync::jthread). See \"The trap\" in "
       << kLesson;
 }
 
@@ -191,10 +192,10 @@ TEST(ThreadGuardTest, ExceptionPathStopsAndJoinsBackground) {
   EXPECT_EXIT(foreground_throws_while_background_waits_then_exit(), ::testing::ExitedWithCode(0), "")
       << "foreground() threw while the background was waiting to be told to stop. The exception must reach "
          "the caller only after the background was asked to stop and joined. Signal 6 means std::terminate "
-         "(a joinable std::thread destroyed); signal 14 (SIGALRM) means the child was still stuck after "
+         "(a joinable conclab::sync::thread destroyed); signal 14 (SIGALRM) means the child was still stuck after "
          << kChildWatchdogSeconds
          << " s: the thread was joined but never asked to stop, so the join waits forever. See \"RAII "
-            "guards\" and \"std::jthread\" in "
+            "guards\" and \"conclab::sync::jthread\" in "
       << kLesson;
 }
 

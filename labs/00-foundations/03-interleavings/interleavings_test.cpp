@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "conclab/sync.hpp"
+
 namespace {
 
 constexpr const char* kLesson = "modules/00-foundations/03-why-it-is-hard.md";
@@ -168,7 +170,7 @@ TEST(InterleavingsTest, FetchAddIsOneStep) {
   const Thread b{fetch_add("x", 1, "r2")};
   const auto got = project(lab::outcomes(a, b), {"x", "r1", "r2"});
   const std::set<std::vector<int>> want{{2, 0, 1}, {2, 1, 0}};
-  EXPECT_EQ(got, want) << "with one indivisible read-modify-write per thread (std::atomic's fetch_add) nothing is "
+  EXPECT_EQ(got, want) << "with one indivisible read-modify-write per thread (conclab::sync::atomic's fetch_add) nothing is "
                           "lost: x is always 2, and exactly one thread saw the old value 0. You found "
                        << show(got, {"x", "r1", "r2"}) << ". See " << kLesson;
 }

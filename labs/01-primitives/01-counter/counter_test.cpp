@@ -38,7 +38,7 @@ std::string explain_total(int threads, std::int64_t per_thread, std::int64_t got
   } else if (got < want) {
     out << (want - got) << " increments were lost. `++count_` is a load, an add and a store: two threads "
         << "load the same old value and both store old + 1, so one increment disappears. Make the "
-        << "read-add-write indivisible: a std::mutex around it, or std::atomic's fetch_add.";
+        << "read-add-write indivisible: a conclab::sync::mutex around it, or conclab::sync::atomic's fetch_add.";
   } else {
     out << "That is more increments than were made: each increment() must add exactly one.";
   }

@@ -76,11 +76,11 @@ class Race {
       conclab::sync::jthread second_thread(second);
       return;  // both joined
     }
-    std::jthread first_thread([&] {
+    conclab::sync::jthread first_thread([&] {
       first();
       if (!opened_.exchange(true)) first_paused_.count_down();  // it never called the hook: let second go
     });
-    std::jthread second_thread([&] {
+    conclab::sync::jthread second_thread([&] {
       first_paused_.wait();
       second();
       second_done_.count_down();
@@ -89,9 +89,9 @@ class Race {
 
  private:
   // Used in the default and TSan builds only (the explorer cannot see std's primitives, and needs none).
-  std::atomic<bool> opened_{false};
-  std::latch first_paused_{1};  // the first call is inside the hook (or has returned without it)
-  std::latch second_done_{1};   // the second operation has returned
+  conclab::sync::atomic<bool> opened_{false};
+  conclab::sync::latch first_paused_{1};  // the first call is inside the hook (or has returned without it)
+  conclab::sync::latch second_done_{1};   // the second operation has returned
 };
 
 std::string balances_of(const lab::Bank& bank) {
@@ -198,7 +198,7 @@ TEST(BankTest, OppositeTransfersDoNotDeadlock) {
   // the deadlock on every run, in the sim build.
   constexpr int kTransfers = 5'000;
   lab::Bank bank({1'000'000, 1'000'000});
-  std::atomic<int> refused{0};
+  conclab::sync::atomic<int> refused{0};
   conclab::run_threads(2, [&](int i) {
     for (int k = 0; k < kTransfers; ++k) {
       const bool ok = i == 0 ? bank.transfer(0, 1, 1) : bank.transfer(1, 0, 1);
@@ -273,8 +273,8 @@ TEST(BankTest, TotalIsConservedWhileTransfersRun) {
   std::int64_t audits = 0;
   std::int64_t wrong_audits = 0;
   lab::Money first_wrong = kTotal;
-  std::atomic<int> movers_running{kMovers};
-  std::atomic<int> refused{0};
+  conclab::sync::atomic<int> movers_running{kMovers};
+  conclab::sync::atomic<int> refused{0};
   conclab::run_threads(kMovers + 1, [&](int i) {
     if (i == kMovers) {  // the auditor: audits until the last mover is done, and once more after that
       bool last = false;

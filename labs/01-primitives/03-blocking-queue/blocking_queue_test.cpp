@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sync.hpp"
 
 namespace {
 
@@ -62,23 +63,23 @@ class Script {
 
   // The next n waits (by any thread, on any ScriptedCondVar) return at once, without a notify.
   void spurious_wakeups(int n) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     spurious_left_ = n;
   }
   // Every wait returns at once: the most spurious a condition variable is allowed to be.
   void always_spurious(bool on) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     always_spurious_ = on;
   }
   // While on, a notified waiter stops before re-taking the queue's mutex, until release_oldest_held().
   // That is the moment in which another thread can get to the mutex first.
   void hold_woken(bool on) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     hold_ = on;
   }
   // Lets the longest-held thread go on. Returns false if nobody is held.
   bool release_oldest_held() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     if (held_.empty()) return false;
     held_.front()->released = true;
     held_.pop_front();
@@ -87,7 +88,7 @@ class Script {
   }
   // Every current and future wait throws Aborted.
   void abort() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     aborted_ = true;
     changed_.notify_all();
   }
@@ -95,40 +96,40 @@ class Script {
   // --- what the test observes ---
 
   int waits() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     return waits_;
   }
   int blocked() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     return blocked_;
   }
   int spurious_left() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     return spurious_left_;
   }
   int errors() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     return errors_;
   }
   Outcome outcome(int thread) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     return outcomes_.at(static_cast<std::size_t>(thread));
   }
   // Blocks until every thread the test started is blocked in a wait, held, or finished.
   void await_quiet() {
-    std::unique_lock in(mu_);
+    conclab::sync::unique_lock in(mu_);
     changed_.wait(in, [&] { return running_locked() == 0; });
   }
   // Blocks until `ready(waits, errors, finished)` holds.
   void await(const std::function<bool(int waits, int errors, int finished)>& ready) {
-    std::unique_lock in(mu_);
+    conclab::sync::unique_lock in(mu_);
     changed_.wait(in, [&] { return ready(waits_, errors_, finished_); });
   }
 
   // --- used by ScriptedCondVar ---
 
-  void wait(std::deque<Waiter*>& waiters, std::unique_lock<std::mutex>& lock) {
-    std::unique_lock in(mu_);
+  void wait(std::deque<Waiter*>& waiters, conclab::sync::unique_lock<conclab::sync::mutex>& lock) {
+    conclab::sync::unique_lock in(mu_);
     ++waits_;
     changed_.notify_all();
     if (aborted_) throw Aborted{};
@@ -136,7 +137,7 @@ class Script {
       if (spurious_left_ > 0) --spurious_left_;
       in.unlock();
       lock.unlock();
-      std::this_thread::yield();
+      conclab::sync::this_thread::yield();
       lock.lock();
       return;  // woke up, and nobody notified
     }
@@ -165,7 +166,7 @@ class Script {
   }
 
   void notify(std::deque<Waiter*>& waiters, bool all) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     while (!waiters.empty()) {
       waiters.front()->notified = true;  // oldest waiter first: the order is part of the script
       waiters.pop_front();
@@ -178,13 +179,13 @@ class Script {
   // --- thread bookkeeping, used by Crew ---
 
   int thread_started() {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     outcomes_.emplace_back();
     ++started_;
     return started_ - 1;
   }
   void thread_finished(int thread, bool aborted, std::string error) {
-    std::lock_guard in(mu_);
+    conclab::sync::lock_guard in(mu_);
     Outcome& o = outcomes_.at(static_cast<std::size_t>(thread));
     o.finished = true;
     o.aborted = aborted;
@@ -201,8 +202,8 @@ class Script {
 
   static inline Script* current_ = nullptr;
 
-  std::mutex mu_;
-  std::condition_variable changed_;  // notified on every change below
+  conclab::sync::mutex mu_;
+  conclab::sync::condition_variable changed_;  // notified on every change below
   int spurious_left_ = 0;            // guarded by mu_
   bool always_spurious_ = false;     // guarded by mu_
   bool hold_ = false;                // guarded by mu_
@@ -225,9 +226,9 @@ class ScriptedCondVar {
   ScriptedCondVar(const ScriptedCondVar&) = delete;
   ScriptedCondVar& operator=(const ScriptedCondVar&) = delete;
 
-  void wait(std::unique_lock<std::mutex>& lock) { script_.wait(waiters_, lock); }
+  void wait(conclab::sync::unique_lock<conclab::sync::mutex>& lock) { script_.wait(waiters_, lock); }
   template <class Predicate>
-  void wait(std::unique_lock<std::mutex>& lock, Predicate ready) {
+  void wait(conclab::sync::unique_lock<conclab::sync::mutex>& lock, Predicate ready) {
     while (!ready()) wait(lock);  // what the standard says wait(lock, pred) is
   }
   void notify_one() { script_.notify(waiters_, false); }
@@ -271,7 +272,7 @@ class Crew {
 
  private:
   Script& script_;
-  std::vector<std::thread> threads_;
+  std::vector<conclab::sync::thread> threads_;
 };
 
 using ScriptedQueue = lab::BlockingQueue<int, ScriptedCondVar>;
@@ -530,7 +531,7 @@ TEST(BlockingQueueTest, ManyProducersOneConsumerDeliverEveryItemOnce) {
       }
     });
   } catch (const std::exception& e) {
-    FAIL() << "with " << kProducers << " producers and one consumer on a real std::condition_variable, a thread "
+    FAIL() << "with " << kProducers << " producers and one consumer on a real conclab::sync::condition_variable, a thread "
            << "threw: " << e.what() << kLesson;
   }
 

@@ -72,8 +72,8 @@ class HoldTheFirstCaller {
  private:
   inline static thread_local bool held_here = false;  // set on the thread that the hook paused
   const int others_;
-  std::atomic<bool> opened_{false};
-  std::atomic<int> returned_{0};
+  conclab::sync::atomic<bool> opened_{false};
+  conclab::sync::atomic<int> returned_{0};
 };
 
 std::string init_count_message(int threads, int inits) {
@@ -118,7 +118,7 @@ TEST(LazyTest, TwoCallersRacingForTheFirstGetInitOnce) {
   // Two threads call get() together. One of them is paused at the hook until the other's get() has
   // returned; then it goes on. The initialiser must have run once, and both must see its value.
   constexpr int kThreads = 2;
-  std::atomic<int> inits{0};
+  conclab::sync::atomic<int> inits{0};
   HoldTheFirstCaller hold(kThreads - 1);
   lab::Lazy<std::string> lazy(
       [&] {
@@ -145,7 +145,7 @@ TEST(LazyTest, ManyCallersRacingForTheFirstGetInitOnceAndShareOneObject) {
   // synchronisation, the callers that are not paused also race with each other on value_, which
   // ThreadSanitizer reports even when the count happens to come out right.
   constexpr int kThreads = 8;
-  std::atomic<int> inits{0};
+  conclab::sync::atomic<int> inits{0};
   HoldTheFirstCaller hold(kThreads - 1);
   lab::Lazy<int> lazy(
       [&] {

@@ -51,7 +51,7 @@ class TestThread {
 
  private:
   std::string error_;    // written by the thread, read after join()
-  std::thread thread_;  // last: starts once error_ exists
+  conclab::sync::thread thread_;  // last: starts once error_ exists
 };
 
 TEST(WaitGroupTest, WaitReturnsAtOnceWhenCounterIsZero) {
@@ -69,8 +69,8 @@ TEST(WaitGroupTest, WaitReturnsOnlyAfterEveryDone) {
   wg.add(3);
   int results[3] = {0, 0, 0};  // written before each done(), read by the waiter after wait()
   int seen[3] = {0, 0, 0};
-  std::atomic<bool> returned{false};
-  std::latch waiter_started(1);
+  conclab::sync::atomic<bool> returned{false};
+  conclab::sync::latch waiter_started(1);
 
   TestThread waiter([&] {
     waiter_started.count_down();
@@ -178,11 +178,11 @@ TEST(WaitGroupTest, AddFromATaskExtendsTheWait) {
   int parent_result = 0;
   int child_result = 0;
   std::string child_error;
-  std::jthread child;  // started by the parent task; joined at the end of the test
+  conclab::sync::jthread child;  // started by the parent task; joined at the end of the test
   wg.add(1);
   TestThread parent([&] {
     wg.add(1);
-    child = std::jthread([&] {
+    child = conclab::sync::jthread([&] {
       try {
         child_result = 2;
         wg.done();

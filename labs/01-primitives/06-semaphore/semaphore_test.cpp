@@ -36,7 +36,7 @@ namespace {
 constexpr const char* kLesson = " (lesson: modules/01-primitives/07-latch-barrier-semaphore.md)";
 
 // Raises `max` to `value` if it is higher.
-void record_max(std::atomic<int>& max, int value) {
+void record_max(conclab::sync::atomic<int>& max, int value) {
   int seen = max.load();
   while (value > seen && !max.compare_exchange_weak(seen, value)) {
   }
@@ -76,10 +76,10 @@ TEST(SemaphoreTest, RejectsNegativeCounts) {
 TEST(SemaphoreTest, AcquireBlocksUntilRelease) {
   lab::Semaphore sem(1);
   sem.acquire();  // the only permit: now the next acquire() must wait
-  std::atomic<bool> got_in{false};
+  conclab::sync::atomic<bool> got_in{false};
   std::string error;
-  std::latch started(1);
-  std::jthread user([&] {
+  conclab::sync::latch started(1);
+  conclab::sync::jthread user([&] {
     try {
       started.count_down();
       sem.acquire();
@@ -105,13 +105,13 @@ TEST(SemaphoreTest, NeverMoreThanNUsersInside) {
   constexpr int kThreads = 4;
   constexpr int kRounds = 30;
   lab::Semaphore sem(kLimit);
-  std::atomic<int> inside{0};
-  std::atomic<int> most_inside{0};
+  conclab::sync::atomic<int> inside{0};
+  conclab::sync::atomic<int> most_inside{0};
   const std::string error = run_catching(kThreads, [&](int) {
     for (int r = 0; r < kRounds; ++r) {
       lab::Permit permit(sem);
       record_max(most_inside, inside.fetch_add(1) + 1);
-      std::this_thread::yield();  // stay inside a moment, so that others try to get in meanwhile
+      conclab::sync::this_thread::yield();  // stay inside a moment, so that others try to get in meanwhile
       inside.fetch_sub(1);
     }
   });
@@ -128,7 +128,7 @@ TEST(SemaphoreTest, NUsersCanBeInsideAtOnce) {
   // that admits fewer than N at once (e.g. a plain mutex) never lets the third one in, and the test hangs.
   constexpr int kLimit = 3;
   lab::Semaphore sem(kLimit);
-  std::latch all_inside(kLimit);
+  conclab::sync::latch all_inside(kLimit);
   const std::string error = run_catching(kLimit, [&](int) {
     lab::Permit permit(sem);
     all_inside.arrive_and_wait();
@@ -140,11 +140,11 @@ TEST(SemaphoreTest, NUsersCanBeInsideAtOnce) {
 TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
   constexpr int kWaiters = 3;
   lab::Semaphore sem(0);
-  std::atomic<int> passed{0};
-  std::latch started(kWaiters);
+  conclab::sync::atomic<int> passed{0};
+  conclab::sync::latch started(kWaiters);
   std::vector<std::string> errors(kWaiters);
   {
-    std::vector<std::jthread> waiters;
+    std::vector<conclab::sync::jthread> waiters;
     for (int i = 0; i < kWaiters; ++i) {
       waiters.emplace_back([&, i] {
         try {
@@ -173,7 +173,7 @@ TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
 TEST(SemaphoreTest, RacingTryAcquiresGiveTheLastPermitToOneThread) {
   constexpr int kThreads = 4;
   lab::Semaphore sem(1);
-  std::atomic<int> winners{0};
+  conclab::sync::atomic<int> winners{0};
   const std::string error = run_catching(kThreads, [&](int) {
     if (sem.try_acquire()) winners.fetch_add(1);
   });
@@ -309,7 +309,7 @@ TEST(SemaphoreTest, ASemaphoreOnTheWaitersStackCanSignalCompletion) {
   for (int round = 0; round < 20; ++round) {
     std::optional<lab::Semaphore> done(std::in_place, 0);
     lab::Semaphore* signal = &*done;
-    std::jthread worker([signal] { signal->release(); });
+    conclab::sync::jthread worker([signal] { signal->release(); });
     done->acquire();
     done.reset();  // the waiter's scope ends here: its semaphore is gone
   }  // ~jthread joins the worker

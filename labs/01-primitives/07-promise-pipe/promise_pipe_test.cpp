@@ -17,6 +17,8 @@
 #include <system_error>
 #include <vector>
 
+#include "conclab/sync.hpp"
+
 namespace {
 
 constexpr const char* kLesson = " (lesson: modules/01-primitives/06-futures-and-async.md)";
@@ -30,8 +32,8 @@ class Gate {
   void wait() const { latch_.wait(); }
 
  private:
-  std::atomic<bool> opened_{false};
-  mutable std::latch latch_{1};
+  conclab::sync::atomic<bool> opened_{false};
+  mutable conclab::sync::latch latch_{1};
 };
 
 // Opens a Gate when the scope ends, also when an ASSERT returns early. Declare it after the Worker: it then
@@ -62,7 +64,7 @@ TEST(PromisePipeTest, ValueArrives) {
 
 TEST(PromisePipeTest, ReadyOnlyAfterTheJobReturns) {
   Gate gate;
-  std::latch started(1);
+  conclab::sync::latch started(1);
   lab::Worker worker;
   OpenOnExit open_on_exit(gate);
 
@@ -144,7 +146,7 @@ TEST(PromisePipeTest, SideEffectsVisibleAfterGet) {
 
 TEST(PromisePipeTest, DiscardedJobReportsBrokenPromise) {
   Gate gate;
-  std::latch started(1);
+  conclab::sync::latch started(1);
   lab::Worker worker;
   OpenOnExit open_on_exit(gate);
 
@@ -160,7 +162,7 @@ TEST(PromisePipeTest, DiscardedJobReportsBrokenPromise) {
   ASSERT_TRUE(queued.ready())
       << "the queued job was discarded and will never run, so its Result must be ready at once, holding "
          "std::future_error(broken_promise). Otherwise its caller waits forever for an answer that cannot come. "
-         "A std::promise (or std::packaged_task) destroyed before it delivered a value does exactly this"
+         "A conclab::sync::promise (or std::packaged_task) destroyed before it delivered a value does exactly this"
       << kLesson;
   try {
     const int value = queued.get();
@@ -177,7 +179,7 @@ TEST(PromisePipeTest, DiscardedJobReportsBrokenPromise) {
 
 TEST(PromisePipeTest, DestructorRunsQueuedJobs) {
   Gate gate;
-  std::latch started(1);
+  conclab::sync::latch started(1);
   lab::Result<int> first;
   lab::Result<int> second;
   {

@@ -50,7 +50,7 @@ class Probe {
   // Called by a test task as its last statement.
   void task_done() {
     {
-      std::lock_guard lock(mu_);
+      conclab::sync::lock_guard lock(mu_);
       ++done_;
     }
     cv_.notify_all();
@@ -59,19 +59,19 @@ class Probe {
   // Blocks until the worker has reported idle after `tasks` test tasks finished: it has nothing left to do
   // and is waiting for work (or about to, holding its lock).
   void wait_until_idle_after(int tasks) {
-    std::unique_lock lock(mu_);
+    conclab::sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return idle_after_ >= tasks; });
   }
 
   int idle_reports() {
-    std::lock_guard lock(mu_);
+    conclab::sync::lock_guard lock(mu_);
     return idles_;
   }
 
   // Called by the thread that stopped the worker, once its stop call returned (or threw `error`).
   void stop_returned(std::string error) {
     {
-      std::lock_guard lock(mu_);
+      conclab::sync::lock_guard lock(mu_);
       stop_returned_ = true;
       stop_error_ = std::move(error);
     }
@@ -80,28 +80,28 @@ class Probe {
 
   // Blocks until the stop call returned (true) or the worker reported idle again (false).
   bool wait_stop_returned_or_idle_again(int idles_before) {
-    std::unique_lock lock(mu_);
+    conclab::sync::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return stop_returned_ || idles_ > idles_before; });
     return stop_returned_;
   }
 
   std::string stop_error() {
-    std::lock_guard lock(mu_);
+    conclab::sync::lock_guard lock(mu_);
     return stop_error_;
   }
 
  private:
   void idle() {  // WorkerHooks::on_idle: on the worker thread, with the worker's lock held
     {
-      std::lock_guard lock(mu_);
+      conclab::sync::lock_guard lock(mu_);
       ++idles_;
       idle_after_ = done_;
     }
     cv_.notify_all();
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
+  conclab::sync::mutex mu_;
+  conclab::sync::condition_variable cv_;
   int done_ = 0;         // test tasks finished
   int idles_ = 0;        // idle reports
   int idle_after_ = -1;  // done_ at the last idle report
@@ -116,7 +116,7 @@ class Probe {
 ::testing::AssertionResult StopsWhileIdle(Probe& probe, const std::function<void()>& stop,
                                           const std::function<void()>& wake) {
   const int idles_before = probe.idle_reports();
-  std::jthread stopper([&] {
+  conclab::sync::jthread stopper([&] {
     try {
       stop();
       probe.stop_returned("");
@@ -133,7 +133,7 @@ class Probe {
               "found no task and went back to waiting: it did not look at the stop request, and without a "
               "test rescue stop() would wait in join() forever. The wait's condition must include \"stop "
               "requested\" (cv.wait(lock, [&] { return stopping || !tasks.empty(); })), or wait on a "
-              "std::condition_variable_any with the stop_token overload" << kLesson;
+              "conclab::sync::condition_variable_any with the stop_token overload" << kLesson;
   }
   if (const std::string error = probe.stop_error(); !error.empty()) {
     return ::testing::AssertionFailure() << "stopping the worker threw: " << error << kLesson;
@@ -150,8 +150,8 @@ class Gate {
   void wait() const { latch_.wait(); }
 
  private:
-  std::atomic<bool> opened_{false};
-  mutable std::latch latch_{1};
+  conclab::sync::atomic<bool> opened_{false};
+  mutable conclab::sync::latch latch_{1};
 };
 
 // Opens a Gate when the scope ends, also when an ASSERT returns early. Declare it after the Worker: it then
@@ -235,7 +235,7 @@ TEST(StoppableWorkerTest, LongTaskCanPollForStop) {
   lab::Worker worker;
   ASSERT_TRUE(worker.submit([&] {
     started.open();
-    while (!worker.stop_requested()) std::this_thread::yield();  // a long task that checks for cancellation
+    while (!worker.stop_requested()) conclab::sync::this_thread::yield();  // a long task that checks for cancellation
     saw_stop = true;
   })) << "submit() must accept tasks while no stop has been requested" << kLesson;
   started.wait();
@@ -273,7 +273,7 @@ TEST(StoppableWorkerTest, DestructorStopsRunningTaskAndJoins) {
   lab::Worker* raw = worker.get();
   ASSERT_TRUE(worker->submit([&] {
     started.open();
-    while (!raw->stop_requested()) std::this_thread::yield();
+    while (!raw->stop_requested()) conclab::sync::this_thread::yield();
     finished = true;
   })) << "submit() must accept tasks while no stop has been requested" << kLesson;
   started.wait();
