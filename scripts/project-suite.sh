@@ -7,8 +7,8 @@
 # The synthetic course is a copy of this one (the files git knows) plus, to reach N labs, copies of the
 # existing labs in a module 90-synthetic (ids 90.01...) and of the capstones as P02, P04, P05, P06 (up to six
 # capstones), each copy a complete lab: starter, tests, naive/improved/final. Every lab, real or copied, then
-# gets W wrong variants, each a copy of its naive version claiming exactly what naive claims (`fails` and
-# `fails_tsan`): the costly case, since each one is built and checked in the ThreadSanitizer tree too.
+# gets W wrong variants, each a copy of its naive version claiming exactly what naive claims (`fails`,
+# `fails_tsan`, `fails_sim`): the costly case, since each one is built and checked in the TSan and sim trees too.
 # Then `scripts/test.sh` runs there with ccache disabled and the time of each step is printed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,7 +73,7 @@ while n < want:
 for lab in lab_dirs():
     toml = os.path.join(lab, "lab.toml")
     text = open(toml).read()
-    claims = "".join(f"{key} = {json.dumps(naive_claims[lab][key])}\n" for key in ("fails", "fails_tsan") if key in naive_claims[lab])
+    claims = "".join(f"{key} = {json.dumps(naive_claims[lab][key])}\n" for key in ("fails", "fails_tsan", "fails_sim") if key in naive_claims[lab])
     for w in range(1, wrong + 1):
         shutil.copytree(os.path.join(solutions_of(lab), "naive"), os.path.join(solutions_of(lab), "wrong", f"copy-{w}"))
         text += f'\n[wrong.copy-{w}]\nwhy = "A copy of the naive version (a synthetic lab for the suite\'s projection)."\n{claims}'

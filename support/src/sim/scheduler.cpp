@@ -1088,7 +1088,7 @@ void note_yield() {
   f.spin_epoch = run().write_epoch;
 }
 
-std::int64_t now_ns() { return run().now; }
+std::int64_t now_ns() { return active() ? run().now : 0; }
 
 void sleep_until_ns(std::int64_t deadline_ns) {
   WaitQueue q;

@@ -1,7 +1,7 @@
 // The instrumented primitives of conclab::sim, with the names and the semantics of std's: each operation is a
 // point where the explorer may switch threads, and what each did is recorded for the printed schedule.
 // Labs do not include this: they include conclab/sync.hpp, which picks these in the sim build and std's in the
-// others. Atomics behave as sequentially consistent whatever order is passed (weak orders are not modelled yet).
+// others. Atomics follow the C++ memory model for the order passed (detail.hpp, "Memory model"), not x86's.
 #pragma once
 // Treated as a system header, as <mutex> is: clang's -Wthread-safety checks the code that calls these, not them.
 #pragma GCC system_header

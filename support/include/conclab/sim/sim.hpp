@@ -18,8 +18,9 @@
 //     reproducible from its seed;
 //   - kReplay: the one schedule a failure printed.
 // Besides the switches, the explorer chooses where the standard allows a choice: which waiter a notify_one
-// wakes, a spurious wakeup of a wait, a spurious failure of compare_exchange_weak or try_lock (each of those
-// counts as one preemption).
+// wakes, a spurious wakeup of a wait, a spurious failure of compare_exchange_weak or try_lock, and, for atomics,
+// an older store a load may still read or an earlier place a store may take in its location's order under the
+// C++ memory model (each of those but the first counts as one preemption).
 //
 // The body must be deterministic apart from these choices: no std::thread, std::mutex, std::atomic shared
 // between fibers, real clocks or randomness (conclab/sync.hpp gives the instrumented versions). A run that
