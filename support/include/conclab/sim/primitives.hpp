@@ -926,80 +926,6 @@ class scoped_lock {
 
 // ---- Condition variables ----
 
-class condition_variable {
- public:
-  condition_variable() = default;
-  condition_variable(const condition_variable&) = delete;
-  condition_variable& operator=(const condition_variable&) = delete;
-
-  void notify_one(CONCLAB_SIM_HERE) {
-    detail::point("notify_one", detail::here(loc));
-    alive_.check("a condition variable");
-    const int woken = detail::wake_one(waiters_);
-    detail::note(woken < 0 ? "-> no waiter" : "-> wakes T" + std::to_string(woken));
-  }
-  void notify_all(CONCLAB_SIM_HERE) {
-    detail::point("notify_all", detail::here(loc));
-    alive_.check("a condition variable");
-    const int n = detail::wake_all(waiters_);
-    detail::note(n == 0 ? "-> no waiter" : "-> wakes " + std::to_string(n));
-  }
-  void wait(unique_lock<mutex>& lock, CONCLAB_SIM_HERE) { wait_until_ns(lock, -1, loc); }
-  template <class Predicate>
-  void wait(unique_lock<mutex>& lock, Predicate ready, CONCLAB_SIM_HERE) {
-    while (!ready()) wait_until_ns(lock, -1, loc);
-  }
-  template <class Clock, class Duration>
-  std::cv_status wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_HERE) {
-    return wait_until_ns(lock, detail::deadline_of(t), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
-  }
-  template <class Clock, class Duration, class Predicate>
-  bool wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, Predicate ready, CONCLAB_SIM_HERE) {
-    const std::int64_t deadline = detail::deadline_of(t);
-    while (!ready()) {
-      if (!wait_until_ns(lock, deadline, loc)) return ready();
-    }
-    return true;
-  }
-  template <class Rep, class Period>
-  std::cv_status wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
-    return wait_until_ns(lock, detail::deadline_after(d), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
-  }
-  template <class Rep, class Period, class Predicate>
-  bool wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, Predicate ready, CONCLAB_SIM_HERE) {
-    const std::int64_t deadline = detail::deadline_after(d);
-    while (!ready()) {
-      if (!wait_until_ns(lock, deadline, loc)) return ready();
-    }
-    return true;
-  }
-
- private:
-  // Releases the lock and waits, as one step; then takes the lock again. False on timeout.
-  bool wait_until_ns(unique_lock<mutex>& lock, std::int64_t deadline, const detail::SourceLoc& loc) {
-    if (!lock.owns_lock() || !lock.mutex()->held_by_me()) {
-      detail::point("wait", detail::here(loc));
-      detail::fail(Outcome::kFailed, "wait() on a condition variable without holding its mutex (undefined behaviour)");
-    }
-    detail::point("wait", detail::here(loc));
-    bool woken = true;
-    if (detail::spurious_enabled() && detail::choose(2, true) == 1) {
-      detail::note("releases the mutex; wakes spuriously");
-      lock.mutex()->release();
-    } else {
-      detail::note("releases the mutex; sleeps");
-      lock.mutex()->release();
-      woken = detail::block(waiters_, "waits on a condition variable", deadline < 0, deadline);
-    }
-    detail::point(woken ? "wait returns" : "wait times out", detail::here(loc));
-    lock.mutex()->acquire();
-    return woken;
-  }
-
-  detail::WaitQueue waiters_;
-  detail::Alive alive_;
-};
-
 class condition_variable_any {
  public:
   condition_variable_any() = default;
@@ -1043,6 +969,14 @@ class condition_variable_any {
       if (stopped != nullptr && *stopped) return false;
       wait_until_ns(lock, -1, loc, stopped);
     }
+  }
+  template <class Lock, class Clock, class Duration>
+  std::cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_HERE) {
+    return wait_until_ns(lock, detail::deadline_of(t), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+  template <class Lock, class Rep, class Period>
+  std::cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
+    return wait_until_ns(lock, detail::deadline_after(d), loc) ? std::cv_status::no_timeout : std::cv_status::timeout;
   }
   template <class Lock, class Rep, class Period, class Predicate>
   bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& d, Predicate ready, CONCLAB_SIM_HERE) {
@@ -1091,6 +1025,55 @@ class condition_variable_any {
   }
   detail::WaitQueue waiters_;
   detail::Alive alive_;
+};
+
+// std::condition_variable: condition_variable_any for a unique_lock<mutex>, which also checks that the caller
+// holds the mutex it waits with (waiting without it is undefined behaviour).
+class condition_variable {
+ public:
+  condition_variable() = default;
+  condition_variable(const condition_variable&) = delete;
+  condition_variable& operator=(const condition_variable&) = delete;
+
+  void notify_one(CONCLAB_SIM_HERE) { any_.notify_one(loc); }
+  void notify_all(CONCLAB_SIM_HERE) { any_.notify_all(loc); }
+  void wait(unique_lock<mutex>& lock, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    any_.wait(lock, loc);
+  }
+  template <class Predicate>
+  void wait(unique_lock<mutex>& lock, Predicate ready, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    any_.wait(lock, std::move(ready), loc);
+  }
+  template <class Clock, class Duration>
+  std::cv_status wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    return any_.wait_until(lock, t, loc);
+  }
+  template <class Clock, class Duration, class Predicate>
+  bool wait_until(unique_lock<mutex>& lock, const std::chrono::time_point<Clock, Duration>& t, Predicate ready, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    return any_.wait_until(lock, t, std::move(ready), loc);
+  }
+  template <class Rep, class Period>
+  std::cv_status wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    return any_.wait_for(lock, d, loc);
+  }
+  template <class Rep, class Period, class Predicate>
+  bool wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, Predicate ready, CONCLAB_SIM_HERE) {
+    holds(lock, loc);
+    return any_.wait_for(lock, d, std::move(ready), loc);
+  }
+
+ private:
+  static void holds(const unique_lock<mutex>& lock, const detail::SourceLoc& loc) {
+    if (lock.owns_lock() && lock.mutex()->held_by_me()) return;
+    detail::point("wait", detail::here(loc));
+    detail::fail(Outcome::kFailed, "wait() on a condition variable without holding its mutex (undefined behaviour)");
+  }
+  condition_variable_any any_;
 };
 
 // ---- Semaphores, latches, barriers ----

@@ -107,12 +107,8 @@ std::string name_the_lab(std::string text, const std::string& lab_id) {
 }
 
 std::vector<std::string> sim_blind_spots(const Course& course, const Lab& lab, const std::string& who) {
-  std::vector<std::string> out;
-  if (!lab.needs_sim()) return out;
-  for (const auto& f : lab.files) {
-    for (auto& line : std_primitives_in(lab.impl_dir(who) / f, course.root)) out.push_back(std::move(line));
-  }
-  return out;
+  if (!lab.needs_sim()) return {};
+  return std_primitives_in(lab.impl_dir(who), lab.files, course.root);
 }
 
 CheckReport check_lab(const Course& course, const Lab& lab, const std::string& who, const CheckOptions& options) {

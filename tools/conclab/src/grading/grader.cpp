@@ -24,27 +24,22 @@
 
 namespace conclab::grading {
 
-std::string tsan_text(const TsanRun& t) {
+namespace {
+// One extra run of a test (ThreadSanitizer, the explorer), in words.
+std::string extra_run_text(const TsanRun& t, const char* not_in_build, const char* clean) {
   switch (t.state) {
     case TsanRun::State::kOff: return "off";
     case TsanRun::State::kNotRun: return "not run";
     case TsanRun::State::kAlreadyFailed: return "not run (the test already failed)";
-    case TsanRun::State::kNotInBuild: return "not in the ThreadSanitizer build";
-    case TsanRun::State::kRan: return t.verdict == Verdict::kPassed ? "clean" : std::string(verdict_name(t.verdict, Wording::kGrade));
+    case TsanRun::State::kNotInBuild: return not_in_build;
+    case TsanRun::State::kRan: return t.verdict == Verdict::kPassed ? clean : std::string(verdict_name(t.verdict, Wording::kGrade));
   }
   return "?";
 }
+}  // namespace
 
-std::string sim_text(const TsanRun& t) {
-  switch (t.state) {
-    case TsanRun::State::kOff: return "off";
-    case TsanRun::State::kNotRun: return "not run";
-    case TsanRun::State::kAlreadyFailed: return "not run (the test already failed)";
-    case TsanRun::State::kNotInBuild: return "not a sim test";
-    case TsanRun::State::kRan: return t.verdict == Verdict::kPassed ? "every schedule passed" : std::string(verdict_name(t.verdict, Wording::kGrade));
-  }
-  return "?";
-}
+std::string tsan_text(const TsanRun& t) { return extra_run_text(t, "not in the ThreadSanitizer build", "clean"); }
+std::string sim_text(const TsanRun& t) { return extra_run_text(t, "not a sim test", "every schedule passed"); }
 
 std::string test_output_text(const TestGrade& t) {
   std::string s = t.summary;
@@ -128,47 +123,6 @@ class SubmissionGrader {
     }
   }
 
-  // Phase 3: the explorer, for each sim test that passed so far: every schedule up to the bound, once.
-  bool run_sim_build(TestRunner& runner) {
-    std::vector<TestGrade*> eligible;
-    for (auto& t : g_.tests) {
-      if (!plan_.sim) {
-        t.sim = {TsanRun::State::kOff};
-      } else if (!plan_.sim_tests.contains(t.name)) {
-        t.sim = {TsanRun::State::kNotInBuild};
-      } else if (t.verdict != Verdict::kPassed || t.passed_runs != plan_.repeat) {
-        t.sim = {TsanRun::State::kAlreadyFailed};
-      } else {
-        eligible.push_back(&t);
-      }
-    }
-    if (eligible.empty() || interrupted().load()) return true;
-    if (const auto blind = scratch_.sim_blind_spots(); !blind.empty()) {
-      for (TestGrade* t : eligible) {
-        t->sim = {TsanRun::State::kRan, Verdict::kFailed};
-        t->verdict = worse(t->verdict, Verdict::kFailed);
-        t->message = "The sim tests were not run: " + join(blind, "\n");
-      }
-      return true;
-    }
-    std::string error;
-    const auto built = scratch_.build_checked(BuildKind::kSim, error);
-    if (built == ScratchCourse::Built::kGraderError) {
-      grader_error("(sim build) " + error);
-      return false;
-    }
-    if (built == ScratchCourse::Built::kOk) {
-      runner.run_sim(eligible);
-      return true;
-    }
-    for (TestGrade* t : eligible) {
-      t->sim = {TsanRun::State::kRan, Verdict::kNoCompile};
-      t->verdict = worse(t->verdict, Verdict::kNoCompile);
-      t->message = "The sim build of the code failed (a sim lab's code must use conclab::sync):\n" + error;
-    }
-    return true;
-  }
-
   // Phase 2: ThreadSanitizer, for each test that passed every time. The TSan build is only made when some test
   // needs it, which saves most of its cost on submissions that fail anyway. False: the grader failed.
   bool run_tsan_build(TestRunner& runner) {
@@ -185,22 +139,59 @@ class SubmissionGrader {
       }
     }
     if (eligible.empty() || interrupted().load()) return true;
-    std::string error;
-    const auto built = scratch_.build_checked(BuildKind::kTsan, error);
-    if (built == ScratchCourse::Built::kGraderError) {
-      grader_error("(ThreadSanitizer build) " + error);
-      return false;
+    const ExtraBuild built =
+        build_extra(BuildKind::kTsan, &TestGrade::tsan, eligible, "ThreadSanitizer", "The ThreadSanitizer build of the code failed:\n");
+    if (built == ExtraBuild::kRun) runner.run_tsan(eligible);
+    return built != ExtraBuild::kGraderError;
+  }
+
+  // Phase 3: the explorer, for each sim test that passed so far: every schedule up to the bound, once.
+  bool run_sim_build(TestRunner& runner) {
+    std::vector<TestGrade*> eligible;
+    for (auto& t : g_.tests) {
+      if (!plan_.sim) {
+        t.sim = {TsanRun::State::kOff};
+      } else if (!plan_.sim_tests.contains(t.name)) {
+        t.sim = {TsanRun::State::kNotInBuild};
+      } else if (t.verdict != Verdict::kPassed || t.passed_runs != plan_.repeat) {
+        t.sim = {TsanRun::State::kAlreadyFailed};
+      } else {
+        eligible.push_back(&t);
+      }
     }
-    if (built == ScratchCourse::Built::kOk) {
-      runner.run_tsan(eligible);
+    if (eligible.empty() || interrupted().load()) return true;
+    if (const auto blind = scratch_.sim_blind_spots(); !blind.empty()) {
+      mark(eligible, &TestGrade::sim, Verdict::kFailed, "The sim tests were not run: " + join(blind, "\n"));
       return true;
     }
-    for (TestGrade* t : eligible) {
-      t->tsan = {TsanRun::State::kRan, Verdict::kNoCompile};
-      t->verdict = worse(t->verdict, Verdict::kNoCompile);
-      t->message = "The ThreadSanitizer build of the code failed:\n" + error;
+    const ExtraBuild built = build_extra(BuildKind::kSim, &TestGrade::sim, eligible, "sim",
+                                         "The sim build of the code failed (a sim lab's code must use conclab::sync):\n");
+    if (built == ExtraBuild::kRun) runner.run_sim(eligible);
+    return built != ExtraBuild::kGraderError;
+  }
+
+  // The build of an extra run (ThreadSanitizer, the explorer) for its eligible tests: kRun, or the tests are
+  // marked as not compiling there, or the grader failed (the submission is marked: stop grading it).
+  enum class ExtraBuild { kRun, kMarked, kGraderError };
+  ExtraBuild build_extra(BuildKind kind, TsanRun TestGrade::*run, const std::vector<TestGrade*>& eligible, const std::string& name,
+                         const std::string& no_compile) {
+    std::string error;
+    const auto built = scratch_.build_checked(kind, error);
+    if (built == ScratchCourse::Built::kGraderError) {
+      grader_error("(" + name + " build) " + error);
+      return ExtraBuild::kGraderError;
     }
-    return true;
+    if (built == ScratchCourse::Built::kOk) return ExtraBuild::kRun;
+    mark(eligible, run, Verdict::kNoCompile, no_compile + error);
+    return ExtraBuild::kMarked;
+  }
+
+  static void mark(const std::vector<TestGrade*>& tests, TsanRun TestGrade::*run, Verdict verdict, const std::string& message) {
+    for (TestGrade* t : tests) {
+      t->*run = {TsanRun::State::kRan, verdict};
+      t->verdict = worse(t->verdict, verdict);
+      t->message = message;
+    }
   }
 
   SubmissionGrade finish() {

@@ -297,11 +297,7 @@ RunSpec ScratchCourse::build_spec() const {
 }
 
 std::vector<std::string> ScratchCourse::sim_blind_spots() const {
-  std::vector<std::string> out;
-  for (const auto& f : lab_.files) {
-    for (auto& line : std_primitives_in(root_ / lab_rel_ / f, root_)) out.push_back(std::move(line));
-  }
-  return out;
+  return std_primitives_in(root_ / lab_rel_, lab_.files, root_);
 }
 
 RunSpec ScratchCourse::test_spec(BuildKind kind, const std::string& token) {

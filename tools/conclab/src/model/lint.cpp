@@ -144,9 +144,7 @@ void lint_sim(const Course& course, const Lab& lab, Problems& problems) {
     if (!is_wrong_variant(v)) dirs.push_back(lab.impl_dir(v));
   }
   for (const auto& d : dirs) {
-    for (const auto& f : lab.files) {
-      for (auto& p : std_primitives_in(d / f, course.root)) problems.push_back(std::move(p));
-    }
+    for (auto& p : std_primitives_in(d, lab.files, course.root)) problems.push_back(std::move(p));
   }
   bool has_sim_test = false;
   for (const auto& t : lab.tests) has_sim_test = has_sim_test || read_text(lab.dir / t).find("CONCLAB_SIM_TEST(") != std::string::npos;
@@ -185,11 +183,14 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
   return problems;
 }
 
-std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path& root) {
+namespace {
+
+void std_primitives_in_file(const fs::path& file, const fs::path& root, std::vector<std::string>& out) {
   // std's name for each primitive conclab::sync has (sync.hpp): used directly, the explorer cannot see it.
   static const std::regex used(
       R"(\bstd::(mutex|shared_mutex|condition_variable(_any)?|atomic(_flag|_thread_fence)?|thread|jthread|latch|barrier|counting_semaphore|binary_semaphore|lock_guard|unique_lock|scoped_lock|shared_lock|stop_token|stop_source|stop_callback|this_thread|promise|future|shared_future)\b)");
-  std::vector<std::string> out;
+  // ...and what runs where the explorer can neither see nor switch.
+  static const std::regex opaque(R"(\bstd::(call_once|once_flag|async)\b)");
   std::ifstream in(file);
   int n = 0;
   for (std::string line; std::getline(in, line);) {
@@ -197,7 +198,6 @@ std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path&
     const auto comment = line.find("//");
     const std::string code = comment == std::string::npos ? line : line.substr(0, comment);
     std::smatch m;
-    static const std::regex opaque(R"(\bstd::(call_once|once_flag|async)\b)");
     if (std::regex_search(code, m, opaque)) {
       out.push_back(fmt::format("{}:{}: std::{} runs where the sim's explorer can neither see nor switch threads (a thread "
                                 "waiting inside it blocks the explorer): in a sim lab, build it from conclab::sync (a "
@@ -210,6 +210,13 @@ std::vector<std::string> std_primitives_in(const fs::path& file, const fs::path&
                               "the same type in the normal builds and an instrumented one in the sim build",
                               fs::relative(file, root).string(), n, m[1].str(), m[1].str()));
   }
+}
+
+}  // namespace
+
+std::vector<std::string> std_primitives_in(const fs::path& dir, const std::vector<std::string>& files, const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& f : files) std_primitives_in_file(dir / f, root, out);
   return out;
 }
 
