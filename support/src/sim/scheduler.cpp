@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -627,11 +628,12 @@ Result failure_result(Run& r, std::uint64_t schedules, const std::string& replay
 
 std::vector<int> parse_replay(const std::string& s, int& bound, bool& spurious) {
   // "<bound>s<0|1>:<choices>"
+  static const std::regex shape(R"(-?\d+s[01]:(\d+(\*\d+)?(\.\d+(\*\d+)?)*)?)");
+  if (!std::regex_match(s, shape)) {
+    throw std::invalid_argument("conclab::sim: '" + s + "' is not a replay string: one looks like 2s1:0*4.1.0 (Result::replay)");
+  }
   const auto colon = s.find(':');
   const auto sp = s.find('s');
-  if (colon == std::string::npos || sp == std::string::npos || sp > colon) {
-    throw std::invalid_argument("conclab::sim: a replay string looks like 2s1:0*4.1.0 (Result::replay)");
-  }
   bound = std::stoi(s.substr(0, sp));
   spurious = s[sp + 1] == '1';
   std::vector<int> out;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 #include <cstdio>
 #include <sstream>
 
@@ -65,6 +66,13 @@ class ExploreCommand final : public Command {
       const auto labs = sim_labs(ctx.course);
       throw UserError(fmt::format("Lab {} has no sim tests (its lab.toml does not say `sim = true`), so there is nothing to explore. {}",
                                   lab.id, labs.empty() ? "No lab of this course has them yet." : "Labs that have them: " + join(labs) + "."),
+                      exit_code::kUsage);
+    }
+    static const std::regex replay_shape(R"(-?\d+s[01]:(\d+(\*\d+)?(\.\d+(\*\d+)?)*)?)");
+    if (!replay_.empty() && !std::regex_match(replay_, replay_shape)) {
+      throw UserError(fmt::format("'{}' is not a replay string: copy the one a failing schedule printed (it looks like "
+                                  "2s1:0*4.1.0), and name the test it came from.",
+                                  replay_),
                       exit_code::kUsage);
     }
     const std::string who = against_.empty() ? std::string(kLearner) : against_;

@@ -86,6 +86,13 @@ def test_a_replay_string_gives_the_same_schedule_again(sim_course):
     assert steps(first.output) and steps(first.output) == steps(again.output), f"{first}\n---\n{again}"
 
 
+def test_a_malformed_replay_string_is_one_sentence(sim_course):
+    res = sim_course.run("explore", SIM_LAB, "TwoThreadsAddTwo", "--replay", "1s1:a.b")
+    expect_exit(res, 2)
+    expect_in(res, "is not a replay string", "what is wrong")
+    expect_not_in(res, "stoi", "no exception text")
+
+
 def test_random_mode_finds_it_too(sim_course):
     res = sim_course.run("explore", SIM_LAB, "--against", "naive", "--random", "300", "--seed", "7")
     expect_exit(res, 1)
