@@ -522,6 +522,60 @@ TEST(SimExplore, PromisesAndFuturesHandOverValuesErrorsAndBrokenPromises) {
   EXPECT_TRUE(r.passed()) << r.report();
 }
 
+// Load buffering: a handshake on relaxed atomics that assumes a load cannot see the other thread's later store.
+void relaxed_handshake_body() {
+  sync::atomic<int> x{0}, y{0};
+  int r1 = -1, r2 = -1;
+  {
+    sync::jthread a([&] { r1 = x.load(std::memory_order_relaxed); y.store(1, std::memory_order_relaxed); });
+    sync::jthread b([&] { r2 = y.load(std::memory_order_relaxed); x.store(1, std::memory_order_relaxed); });
+  }
+  if (r1 == 1 && r2 == 1) sim::report_failure("both loads saw the other thread's later store");
+}
+
+TEST(SimExplore, FindsALoadBufferingOutcomeAndReplaysIt) {
+  const sim::Result r = sim::explore(relaxed_handshake_body, exhaustive(2));
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_NE(r.trace.find("read early"), std::string::npos) << r.trace;
+  EXPECT_NE(r.trace.find("the value T1 read early"), std::string::npos) << r.trace;
+  EXPECT_NE(r.replay.find('~'), std::string::npos) << "the replay string carries the value read early: " << r.replay;
+
+  sim::Options o;
+  o.mode = sim::Mode::kReplay;
+  o.replay = r.replay;
+  const sim::Result again = sim::explore(relaxed_handshake_body, o);
+  EXPECT_EQ(again.outcome, r.outcome);
+  EXPECT_EQ(again.trace, r.trace);
+
+  sim::Options off = exhaustive(2);
+  off.load_buffering = false;
+  EXPECT_TRUE(sim::explore(relaxed_handshake_body, off).passed()) << "without load buffering no schedule shows it";
+}
+
+// A value read early that no later store provides is not an execution of the program: the schedule is dropped,
+// with whatever failed in it. Here the only store of 7 follows the join, so the load can never return 7.
+void early_value_never_provided_body() {
+  sync::atomic<int> x{0};
+  int seen = -1;
+  sync::thread a([&] { seen = x.load(std::memory_order_relaxed); });
+  a.join();
+  x.store(7, std::memory_order_relaxed);
+  if (seen == 7) sim::report_failure("read 7 before anyone stored it");
+}
+
+TEST(SimExplore, AScheduleWhoseEarlyValueNoStoreProvidesIsDropped) {
+  const sim::Result r = sim::explore(early_value_never_provided_body, exhaustive(2));
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_GT(r.dropped, 0u) << "the explorer tried reading 7 early and dropped those schedules";
+}
+
+CONCLAB_SIM_TEST(SimTestMacro, AnExpectThatFailsOnlyInADroppedScheduleIsNotReported) {
+  sync::atomic<int> x{0};
+  sync::thread a([&] { EXPECT_NE(x.load(std::memory_order_relaxed), 7) << "7 is stored only after the join"; });
+  a.join();
+  x.store(7, std::memory_order_relaxed);
+}
+
 // The GoogleTest integration: an EXPECT that holds on every schedule.
 CONCLAB_SIM_TEST(SimTestMacro, RunsTheBodyUnderTheExplorer) {
   sync::atomic<int> n{0};

@@ -16,6 +16,7 @@
 //   CONCLAB_SIM_REPLAY=<the string a failure printed>
 #pragma once
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -30,14 +31,24 @@
 namespace conclab::sim {
 
 // Hands each failed EXPECT_/ASSERT_ of a body to the explorer, which then stops that schedule and prints it.
-class FailureForwarder : public ::testing::EmptyTestEventListener {
+// GoogleTest failures inside the explorer: each one fails the current schedule, and the explorer decides whether it
+// counts. A schedule can be dropped after the fact (it read a value early that no later store provided, see
+// Options::load_buffering), so failures are held per schedule and reported only for the schedule that failed.
+struct HeldFailures {
+  ::testing::TestPartResultArray unused;  // the base class wants one; ours are in `held`
+  std::vector<::testing::TestPartResult> held;
+};
+class FailureHolder : private HeldFailures, public ::testing::ScopedFakeTestPartResultReporter {
  public:
-  void OnTestPartResult(const ::testing::TestPartResult& result) override {
+  FailureHolder() : ScopedFakeTestPartResultReporter(INTERCEPT_ALL_THREADS, &unused) {}
+  void ReportTestPartResult(const ::testing::TestPartResult& result) override {
+    held.push_back(result);
     if (result.failed() && active()) report_failure("the assertion above failed");
   }
+  void new_schedule() { held.clear(); }
+  std::vector<::testing::TestPartResult> take() { return std::move(held); }
 };
 
-// The names ("Suite.Name") of the program's sim tests, for the sim tree's main() (src/sim/sim_main.cpp).
 inline std::vector<std::string>& sim_test_names() {
   static std::vector<std::string> names;
   return names;
@@ -60,6 +71,7 @@ inline Options options_from_environment() {
   if (const std::string v = env("CONCLAB_SIM_PREEMPTIONS"); !v.empty()) o.preemptions = std::stoi(v);
   if (const std::string v = env("CONCLAB_SIM_SEED"); !v.empty()) o.seed = std::stoull(v);
   if (const std::string v = env("CONCLAB_SIM_RUNS"); !v.empty()) o.runs = std::stoi(v);
+  if (env("CONCLAB_SIM_LOAD_BUFFERING") == "0") o.load_buffering = false;
   if (const std::string v = env("CONCLAB_SIM_REPLAY"); !v.empty()) {
     o.replay = v;
     o.mode = Mode::kReplay;
@@ -68,21 +80,24 @@ inline Options options_from_environment() {
 }
 
 inline void run_sim_test(void (*body)(), const char* file, int line) {
-  static FailureForwarder* forwarder = [] {
-    auto* f = new FailureForwarder;  // owned by GoogleTest's listener list from here on
-    ::testing::UnitTest::GetInstance()->listeners().Append(f);
-    return f;
-  }();
-  (void)forwarder;
-  const Result r = explore(body, options_from_environment());
+  Result r;
+  std::vector<::testing::TestPartResult> failures;
+  {
+    FailureHolder holder;
+    r = explore([&] { holder.new_schedule(); body(); }, options_from_environment());
+    failures = holder.take();
+  }
   if (r.passed()) {
     ::testing::Test::RecordProperty("sim", r.report());
     std::printf("[   SIM    ] %s\n", r.report().c_str());
-  } else {
-    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ADD_FAILURE_AT(file, line) << "conclab::sim: " << r.report() << "\nReplay it: conclab explore <lab> " << name << " --replay '"
-                               << r.replay << "' (or CONCLAB_SIM_REPLAY='" << r.replay << "' for this test program)";
+    return;
   }
+  for (const auto& f : failures) {
+    ADD_FAILURE_AT(f.file_name() != nullptr ? f.file_name() : file, f.line_number() >= 0 ? f.line_number() : line) << f.message();
+  }
+  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  ADD_FAILURE_AT(file, line) << "conclab::sim: " << r.report() << "\nReplay it: conclab explore <lab> " << name << " --replay '"
+                             << r.replay << "' (or CONCLAB_SIM_REPLAY='" << r.replay << "' for this test program)";
 }
 
 }  // namespace conclab::sim

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +24,7 @@
 #include <optional>
 #include <random>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -35,6 +37,7 @@ namespace {
 
 constexpr std::size_t kStackBytes = 512 * 1024;
 constexpr int kLivelockSteps = 2000;  // steps in a row where every runnable fiber spins
+constexpr std::size_t kEarlyValuesPerLocation = 8;  // load buffering: the values a load may read early, at most
 
 // ---- Stacks: mmap'd, a guard page below, reused across schedules. ----
 
@@ -190,6 +193,21 @@ struct Run {
   Outcome outcome = Outcome::kPassed;
   std::string message;
   std::string explanation;  // explain(): what a failure of this body means
+  // Load buffering: at most one load per schedule reads a value early; the schedule counts only once a later
+  // store of another thread provides it (else it is infeasible, and dropped, whatever else happened in it).
+  struct Promise {
+    int fiber = -1;
+    int ordinal = -1;             // the location
+    std::string value;            // the bytes it read
+    std::uint32_t epoch = 0;      // the loading fiber's own clock entry at the load
+    std::uint64_t floor_id = 0;   // the store it could otherwise read at the oldest: the provider must follow it
+    bool acquire = false;
+    bool kept = false;
+  };
+  std::optional<Promise> promise;
+  detail::WaitQueue promise_waiters;
+  bool infeasible = false;
+  int locations = 0;  // Location ordinals handed out
 };
 
 struct Explorer {
@@ -201,6 +219,12 @@ struct Explorer {
   std::vector<std::uint64_t> change_points;  // random mode: steps where the running fiber's priority drops
   std::uint64_t expected_steps = 100;
   std::atomic<std::uint64_t> progress{0};  // read by the watchdog
+  // Load buffering: the values each location (by ordinal) was given in the schedules so far, and the frozen copy
+  // a load may read early from (frozen per preemption bound, so that every schedule of a pass has the same choices).
+  std::map<int, std::set<std::string>> values_seen;
+  std::map<int, std::vector<std::string>> early_values;
+  std::string replay_value;  // replay: the value the replayed schedule read early
+  bool has_replay_value = false;
 };
 
 Explorer* g_explorer = nullptr;
@@ -265,6 +289,11 @@ void trampoline() {
     }
   }
   f.fn = nullptr;
+  Run& r = run();
+  while (!r.failed && r.promise && !r.promise->kept && r.promise->fiber == f.id) {
+    f.op = "ends";
+    detail::block(r.promise_waiters, "has read a value early and waits for the later store that provides it", false);
+  }
   finish_fiber(f);
   setcontext(&run().hub);
 }
@@ -572,6 +601,10 @@ void run_schedule(const std::function<void()>& body, Run& r, int bound) {
   new_fiber([&body] { body(); });
   hub_loop();
   x.expected_steps = std::max<std::uint64_t>(r.steps, 10);
+  if (r.promise && !r.promise->kept) {  // a value read early that no store provided: not a C++ execution
+    r.infeasible = true;
+    r.failed = false;
+  }
 }
 
 // ---- The watchdog: a body that blocks the real thread (std::mutex, a real join, I/O) would hang the explorer. ----
@@ -626,18 +659,35 @@ Result failure_result(Run& r, std::uint64_t schedules, const std::string& replay
   return res;
 }
 
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// "<bound>s<0|1>:<choices>[~<hex bytes of the value read early>]"
 std::vector<int> parse_replay(const std::string& s, int& bound, bool& spurious) {
-  // "<bound>s<0|1>:<choices>"
-  static const std::regex shape(R"(-?\d+s[01]:(\d+(\*\d+)?(\.\d+(\*\d+)?)*)?)");
+  static const std::regex shape(R"(-?\d+s[01]:(\d+(\*\d+)?(\.\d+(\*\d+)?)*)?(~([0-9a-f]{2})+)?)");
   if (!std::regex_match(s, shape)) {
     throw std::invalid_argument("conclab::sim: '" + s + "' is not a replay string: one looks like 2s1:0*4.1.0 (Result::replay)");
+  }
+  if (const auto tilde = s.find('~'); tilde != std::string::npos) {
+    Explorer& x = *g_explorer;
+    x.has_replay_value = true;
+    for (std::size_t i = tilde + 1; i + 1 < s.size(); i += 2) {
+      x.replay_value += static_cast<char>(std::stoi(s.substr(i, 2), nullptr, 16));
+    }
   }
   const auto colon = s.find(':');
   const auto sp = s.find('s');
   bound = std::stoi(s.substr(0, sp));
   spurious = s[sp + 1] == '1';
   std::vector<int> out;
-  std::stringstream in(s.substr(colon + 1));
+  std::stringstream in(s.substr(colon + 1, s.find('~') == std::string::npos ? std::string::npos : s.find('~') - colon - 1));
   for (std::string item; std::getline(in, item, '.');) {
     if (item.empty()) continue;
     const auto star = item.find('*');
@@ -648,8 +698,14 @@ std::vector<int> parse_replay(const std::string& s, int& bound, bool& spurious) 
   return out;
 }
 
-std::string replay_string(int bound, bool spurious, const Chooser& c) {
-  return std::to_string(bound) + "s" + (spurious ? "1" : "0") + ":" + c.encode();
+std::string replay_string(int bound, bool spurious, const Chooser& c, const Run& r) {
+  return std::to_string(bound) + "s" + (spurious ? "1" : "0") + ":" + c.encode() + (r.promise ? "~" + hex(r.promise->value) : "");
+}
+
+// Load buffering: the values a load may read early in the next pass are those stored in the passes before it.
+void freeze_early_values(Explorer& x) {
+  x.early_values.clear();
+  for (const auto& [ordinal, values] : x.values_seen) x.early_values[ordinal].assign(values.begin(), values.end());
 }
 
 }  // namespace
@@ -710,16 +766,17 @@ Result explore(const std::function<void()>& body, const Options& options) {
   Watchdog watchdog(x.progress);
   Run r;
   std::uint64_t schedules = 0;
+  std::uint64_t discarded = 0;  // schedules that read a value early that no store provided
   Result passed;
 
   if (options.mode == Mode::kReplay) {
     int bound = 0;
     x.chooser.load_replay(parse_replay(options.replay, bound, x.options.spurious));
     run_schedule(body, r, bound);
-    const std::string replay = replay_string(bound, x.options.spurious, x.chooser);
+    const std::string replay = replay_string(bound, x.options.spurious, x.chooser, r);
     free_run(r);
     if (r.failed) return failure_result(r, 1, replay);
-    passed.schedules = 1;
+    passed.schedules = r.infeasible ? 0 : 1;
     return passed;
   }
   if (options.mode == Mode::kRandom) {
@@ -728,7 +785,7 @@ Result explore(const std::function<void()>& body, const Options& options) {
       x.chooser.clear();
       run_schedule(body, r, -1);
       ++schedules;
-      const std::string replay = replay_string(-1, options.spurious, x.chooser);
+      const std::string replay = replay_string(-1, options.spurious, x.chooser, r);
       free_run(r);
       if (r.failed) return failure_result(r, schedules, replay);
     }
@@ -737,20 +794,27 @@ Result explore(const std::function<void()>& body, const Options& options) {
   }
   for (int bound = 0; bound <= options.preemptions; ++bound) {
     x.chooser.clear();
+    freeze_early_values(x);
     do {
       run_schedule(body, r, bound);
-      ++schedules;
-      const std::string replay = replay_string(bound, options.spurious, x.chooser);
+      const std::string replay = replay_string(bound, options.spurious, x.chooser, r);
       free_run(r);
-      if (r.failed) return failure_result(r, schedules, replay);
-      if (schedules >= options.max_schedules) {
+      if (r.infeasible) {
+        ++discarded;
+      } else {
+        ++schedules;
+        if (r.failed) return failure_result(r, schedules, replay);
+      }
+      if (schedules + discarded >= options.max_schedules) {
         passed.schedules = schedules;
+        passed.dropped = discarded;
         passed.preemptions = bound;
         return passed;
       }
     } while (x.chooser.advance());
   }
   passed.schedules = schedules;
+  passed.dropped = discarded;
   passed.exhausted = true;
   passed.preemptions = options.preemptions;
   return passed;
@@ -895,6 +959,7 @@ Location::Location() {
   StoreRecord initial;  // fiber -1: happens-before everything
   initial.id = next_id++;
   stores.push_back(std::move(initial));
+  if (active()) ordinal = run().locations++;
 }
 
 void release_to(SyncClock& sync) {
@@ -960,9 +1025,96 @@ StoreRecord new_store(Location& loc, Fiber& f, std::memory_order order) {
   return s;
 }
 
+// Load buffering. The loading fiber may not touch the location again before its early value is provided (what it
+// would read or overwrite there is not known yet), nor acquire through a fence (what it would acquire is not
+// known yet): a schedule that does is dropped. It loses some executions the model allows, never adds one.
+[[noreturn]] void infeasible() {
+  Run& r = run();
+  r.failed = true;  // stops the schedule; run_schedule() turns it into "infeasible" as the promise is not kept
+  abandon();
+}
+
+bool early_read_pending(const Run& r) { return r.promise && !r.promise->kept && r.promise->fiber == r.current; }
+
+void no_touch_while_early(const Location& loc) {
+  const Run& r = run();
+  if (early_read_pending(r) && r.promise->ordinal == loc.ordinal) infeasible();
+}
+
+bool another_fiber_runs() {
+  const Run& r = run();
+  for (const auto& f : r.fibers) {
+    if (f->id != r.current && f->state != FiberState::kDone) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
+const std::string* speculate(Location& loc, std::memory_order order, std::size_t size) {
+  Run& r = run();
+  Explorer& x = *g_explorer;
+  if (x.options.mode == Mode::kRandom || !x.options.load_buffering || order == std::memory_order_seq_cst) return nullptr;
+  if (r.promise || loc.ordinal < 0 || preemptions_left() <= 0 || r.no_switch > 0 || !another_fiber_runs()) return nullptr;
+  if (choose(2, true) == 0) return nullptr;
+  std::string value;
+  if (x.options.mode == Mode::kReplay) {
+    if (x.chooser.pick(INT_MAX) < 0 || !x.has_replay_value || x.replay_value.size() != size) fail(Outcome::kNotDeterministic, kNotDeterministic);
+    value = x.replay_value;
+  } else {
+    std::vector<const std::string*> candidates;
+    if (const auto it = x.early_values.find(loc.ordinal); it != x.early_values.end()) {
+      for (const std::string& v : it->second) {
+        if (v.size() == size) candidates.push_back(&v);
+      }
+    }
+    if (candidates.empty()) infeasible();
+    const int i = x.chooser.pick(static_cast<int>(candidates.size()));
+    if (i < 0) fail(Outcome::kNotDeterministic, kNotDeterministic);
+    value = *candidates[static_cast<std::size_t>(i)];
+  }
+  Fiber& f = self();
+  Run::Promise p;
+  p.fiber = f.id;
+  p.ordinal = loc.ordinal;
+  p.value = std::move(value);
+  p.epoch = f.clock[static_cast<std::size_t>(f.id)];
+  p.floor_id = loc.stores[oldest_visible(f, loc)].id;
+  p.acquire = is_acquire(order);
+  r.promise = std::move(p);
+  return &r.promise->value;
+}
+
+void stored(Location& loc, std::size_t index, const void* value, std::size_t size) {
+  Run& r = run();
+  Explorer& x = *g_explorer;
+  std::string bytes(static_cast<const char*>(value), size);
+  if (loc.ordinal >= 0) {
+    auto& seen = x.values_seen[loc.ordinal];
+    if (seen.size() < kEarlyValuesPerLocation) seen.insert(bytes);
+  }
+  if (!r.promise || r.promise->kept || r.promise->ordinal != loc.ordinal || r.promise->fiber == r.current) return;
+  Run::Promise& p = *r.promise;
+  Fiber& f = self();
+  const StoreRecord& s = loc.stores[index];
+  const auto reader = static_cast<std::size_t>(p.fiber);
+  const bool after_the_load = reader < f.clock.size() && f.clock[reader] >= p.epoch;
+  std::size_t floor = 0;
+  while (floor < loc.stores.size() && loc.stores[floor].id != p.floor_id) ++floor;
+  // It provides the value if nothing orders it after the load, it follows in the location's order everything the
+  // loader had seen there, and an acquire load would not synchronize with it (that would order the loader's
+  // later steps after it, which they did not wait for).
+  if (bytes != p.value || after_the_load || index <= floor || (p.acquire && s.sync)) return;
+  p.kept = true;
+  Fiber& loader = fiber(p.fiber);
+  loader.view[&loc] = s.id;
+  if (s.sync) join_clock(loader.pending_acquire, *s.sync);
+  note("the value T" + std::to_string(p.fiber) + " read early");
+  wake_all(r.promise_waiters);
+}
+
 std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only) {
+  no_touch_while_early(loc);
   Fiber& f = self();
   if (order == std::memory_order_seq_cst) join_clock(f.clock, run().sc_clock);
   const std::size_t last = loc.stores.size() - 1;
@@ -976,6 +1128,7 @@ std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only
 }
 
 std::size_t atomic_store(Location& loc, std::memory_order order) {
+  no_touch_while_early(loc);
   Fiber& f = self();
   StoreRecord s = new_store(loc, f, order);
   // Where it may enter the modification order: after everything this fiber has seen or that happens-before it,
@@ -994,6 +1147,7 @@ std::size_t atomic_store(Location& loc, std::memory_order order) {
 }
 
 std::size_t atomic_rmw(Location& loc, std::memory_order order) {
+  no_touch_while_early(loc);
   Fiber& f = self();
   if (order == std::memory_order_seq_cst) join_clock(f.clock, run().sc_clock);
   const std::size_t read = loc.stores.size() - 1;  // a read-modify-write reads the last store: that is its atomicity
@@ -1055,6 +1209,7 @@ void check_write(RaceState& state, const char* what, const Where& where) {
 }
 
 void atomic_fence(std::memory_order order) {
+  if (is_acquire(order) && early_read_pending(run())) infeasible();
   Fiber& f = self();
   if (is_acquire(order)) join_clock(f.clock, f.pending_acquire);
   if (order == std::memory_order_seq_cst) {

@@ -105,7 +105,9 @@ void note_yield();
 // reads of a release store (or of a release sequence of read-modify-writes after it) and fences make
 // happens-before; seq_cst operations and fences also follow one total order (modelled as a global clock that
 // every seq_cst operation joins, which is a little stronger than C++ requires: it can hide a bug, never invent one).
-// Not modelled: load buffering (a load reading a store that comes later in its own thread's execution).
+// Load buffering (a load reading a store that another thread makes later in the schedule, which C++ allows when
+// nothing orders that store after the load): one relaxed or acquire load per schedule may read early a value that
+// an earlier schedule stored there; the schedule counts only if a later store provides it (speculate() below).
 
 using VectorClock = std::vector<std::uint32_t>;
 
@@ -129,6 +131,7 @@ struct StoreRecord {
 struct Location {
   std::vector<StoreRecord> stores;
   std::uint64_t next_id = 0;
+  int ordinal = -1;  // the how-many-th location the schedule made: names it across schedules (load buffering)
   Location();  // with the initial store
 };
 
@@ -140,6 +143,13 @@ std::size_t atomic_store(Location& loc, std::memory_order order);
 // A read-modify-write: reads the last store (its index is returned) and appends its own right after it.
 std::size_t atomic_rmw(Location& loc, std::memory_order order);
 void atomic_fence(std::memory_order order);
+// Load buffering: before a relaxed or acquire load, the explorer may choose to have it read a value that another
+// thread stores only later in the schedule (the C++ model allows it when nothing orders that store after the
+// load). Returns the value's bytes, or nullptr for an ordinary load. The schedule counts only if such a store
+// comes: until then the loading thread may not touch the location again, and it may not end.
+const std::string* speculate(Location& loc, std::memory_order order, std::size_t size);
+// Every store and read-modify-write reports the value it put at `index` of the modification order.
+void stored(Location& loc, std::size_t index, const void* value, std::size_t size);
 
 // A primitive's proof of life: set by its constructor, cleared by its destructor, checked by every operation, so
 // that a notify (or an unlock, a release...) on an object its owner has already destroyed fails the schedule

@@ -438,6 +438,14 @@ class atomic {
   }
   T do_load(const detail::Where& where, order o) const {
     detail::point(op_name("load", o), where);
+    if (const std::string* early = detail::speculate(loc_, o, sizeof(T))) {
+      T v;
+      std::memcpy(&v, early->data(), sizeof(T));
+      detail::note_load(this);
+      detail::note("-> " + detail::show(v) + " (read early: another thread stores it later, and nothing orders that "
+                   "store after this load: load buffering)");
+      return v;
+    }
     const std::size_t i = detail::atomic_load(loc_, o);
     const T v = values_[i];
     detail::note_load(this);
@@ -451,6 +459,7 @@ class atomic {
     values_.insert(values_.begin() + static_cast<std::ptrdiff_t>(i), v);
     detail::note_write();
     detail::note(detail::show(v) + (i + 1 < values_.size() ? " (ordered before the store of " + detail::show(values_[i + 1]) + ")" : ""));
+    detail::stored(loc_, i, &v, sizeof(T));
   }
   template <class F>
   T rmw(const char* op, const detail::Where& where, order o, F f) {
@@ -459,6 +468,7 @@ class atomic {
     values_.push_back(f(old));
     detail::note_write();
     detail::note(detail::show(old) + " -> " + detail::show(values_.back()));
+    detail::stored(loc_, values_.size() - 1, &values_.back(), sizeof(T));
     return old;
   }
   bool cas(const char* op, T& expected, T desired, bool weak, order success, order failure, const detail::Where& where) {
@@ -470,6 +480,7 @@ class atomic {
       values_.push_back(desired);
       detail::note_write();
       detail::note(detail::show(expected) + " -> " + detail::show(desired) + ": succeeds");
+      detail::stored(loc_, values_.size() - 1, &desired, sizeof(T));
       return true;
     }
     (void)detail::atomic_load(loc_, failure, /*latest_only=*/true);

@@ -19,8 +19,9 @@
 //   - kReplay: the one schedule a failure printed.
 // Besides the switches, the explorer chooses where the standard allows a choice: which waiter a notify_one
 // wakes, a spurious wakeup of a wait, a spurious failure of compare_exchange_weak or try_lock, and, for atomics,
-// an older store a load may still read or an earlier place a store may take in its location's order under the
-// C++ memory model (each of those but the first counts as one preemption).
+// an older store a load may still read, a later store a load may read early (load buffering), or an earlier place
+// a store may take in its location's order under the C++ memory model (each of those but the first counts as one
+// preemption).
 //
 // The body must be deterministic apart from these choices: no std::thread, std::mutex, std::atomic shared
 // between fibers, real clocks or randomness (conclab/sync.hpp gives the instrumented versions). A run that
@@ -41,6 +42,7 @@ struct Options {
   std::uint64_t max_schedules = 200000;  // exhaustive: give up (not a failure) after this many
   std::uint64_t max_steps = 20000;     // per schedule: more steps than this is "never ends"
   bool spurious = true;                // explore spurious wakeups and spurious CAS/try_lock failures
+  bool load_buffering = true;          // exhaustive: let one relaxed/acquire load per schedule read a later store
   int runs = 1000;                     // random: how many schedules
   std::uint64_t seed = 1;              // random: the first seed (schedule i uses seed + i)
   int pct_depth = 3;                   // random: priority change points per schedule, plus one
@@ -61,6 +63,7 @@ const char* outcome_name(Outcome o);
 struct Result {
   Outcome outcome = Outcome::kPassed;
   std::uint64_t schedules = 0;   // schedules run
+  std::uint64_t dropped = 0;     // schedules dropped: a value read early that no later store provided
   bool exhausted = false;        // exhaustive: the whole bounded space was explored
   int preemptions = 0;           // the bound used (exhaustive) / the failing schedule's preemptions
   std::string message;           // what went wrong, one paragraph
