@@ -19,6 +19,11 @@
 # latency"); line tables (-g1) are enough for gdb's stacks of a hung test and for ThreadSanitizer's reports.
 # Benchmarks live in their own tree (bench: g++ -O2).
 set(_conclab_test_flags ${CONCLAB_TEST_FLAGS})
+# The sim tree: ThreadSanitizer's instrumentation without its runtime. Every plain load and store calls into
+# the explorer (support/src/sim/plain.cpp), which checks it for data races by happens-before on every schedule.
+if(CONCLAB_TREE STREQUAL "sim")
+  list(APPEND _conclab_test_flags -fsanitize=thread)
+endif()
 add_library(conclab_test_pch OBJECT EXCLUDE_FROM_ALL "${CMAKE_CURRENT_LIST_DIR}/pch.cpp")
 target_compile_options(conclab_test_pch PRIVATE ${_conclab_test_flags})
 target_link_libraries(conclab_test_pch PRIVATE conclab::flags conclab::support GTest::gtest)

@@ -6,7 +6,9 @@
 //   #endif
 #pragma once
 
-#if defined(__SANITIZE_THREAD__)
+#if defined(CONCLAB_SIM)
+#define CONCLAB_TSAN 0  // the sim tree's instrumentation answers to the explorer, not to ThreadSanitizer
+#elif defined(__SANITIZE_THREAD__)
 #define CONCLAB_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)

@@ -31,6 +31,7 @@
 
 #include "conclab/sim/detail.hpp"
 #include "conclab/sim/sim.hpp"
+#include "internal.hpp"
 
 namespace conclab::sim {
 namespace {
@@ -208,6 +209,7 @@ struct Run {
   detail::WaitQueue promise_waiters;
   bool infeasible = false;
   int locations = 0;  // Location ordinals handed out
+  std::uint64_t serial = 0;  // which schedule of the process this is (plain.cpp forgets the last one's accesses)
 };
 
 struct Explorer {
@@ -229,6 +231,7 @@ struct Explorer {
 
 Explorer* g_explorer = nullptr;
 Fiber* g_starting = nullptr;
+std::uint64_t g_schedule_serial = 0;
 
 Run& run() { return *g_explorer->run; }
 Fiber& fiber(int id) { return *run().fibers[static_cast<std::size_t>(id)]; }
@@ -265,6 +268,7 @@ void tick(Fiber& f) {
 }
 
 void finish_fiber(Fiber& f) {
+  tick(f);  // its end comes after its last plain access (plain.cpp compares epochs strictly)
   join_clock(f.end.clock, f.clock);  // a joiner acquires everything the thread did
   f.state = FiberState::kDone;
   detail::wake_all(f.finished);
@@ -591,6 +595,7 @@ void free_run(Run& r) {
 void run_schedule(const std::function<void()>& body, Run& r, int bound) {
   Explorer& x = *g_explorer;
   r = Run{};
+  r.serial = ++g_schedule_serial;
   r.preemption_bound = bound;
   x.run = &r;
   x.chooser.reset_run();
@@ -760,8 +765,12 @@ Result explore(const std::function<void()>& body, const Options& options) {
   x.options = options;
   x.rng.seed(options.seed);
   g_explorer = &x;
+  detail::internal::explorer_thread_begins();
   struct Reset {
-    ~Reset() { g_explorer = nullptr; }
+    ~Reset() {
+      g_explorer = nullptr;
+      detail::internal::explorer_thread_ends();
+    }
   } reset;
   Watchdog watchdog(x.progress);
   Run r;
@@ -834,6 +843,7 @@ void point(const char* op, const Where& where) {
   Fiber& f = self();
   if (r.failed) abandon();
   if (r.quiet > 0) return;  // part of an enclosing step (NoSwitch(true)): no switch, no step, no new place
+  internal::operation_begins();  // from here to the operation's return: its own accesses, not the program's
   f.op = op;
   f.where = f.override_where ? *f.override_where : where;
   if (r.no_switch == 0) {
@@ -1252,6 +1262,40 @@ void sleep_until_ns(std::int64_t deadline_ns) {
   if (deadline_ns <= run().now) return;
   block(q, "sleeps", false, deadline_ns);
 }
+
+namespace internal {
+
+int running_fiber() { return active() && !run().failed ? run().current : -1; }
+std::uint64_t schedule_serial() { return run().serial; }
+VectorClock& running_clock() { return self().clock; }
+void tick_running() { tick(self()); }
+
+const void* user_frame(const void* const* frames, std::size_t count) {
+  std::vector<const void*> wanted;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (frames[i] != nullptr && !g_resolved.count(frames[i])) wanted.push_back(frames[i]);
+  }
+  for (auto& [a, res] : resolve_addresses(wanted)) g_resolved[a] = res;
+  for (std::size_t i = 0; i < count && frames[i] != nullptr; ++i) {
+    const Resolved r = resolve(Where{{}, frames[i]});
+    if (r.line > 0 && r.file.rfind("/usr/", 0) != 0) return frames[i];
+  }
+  return frames[0];
+}
+
+std::string code_place(const void* const* frames, std::size_t count) {
+  const Where w{{}, user_frame(frames, count)};
+  const Resolved r = resolve(w);
+  const std::string text = source_line(r.file, r.line);
+  return where_text(w) + (text.empty() ? "" : " (" + text + ")");
+}
+
+[[noreturn]] void fail_with_race(const std::string& message, const void* pc, const std::string& step) {
+  if (!run().failed) run().trace.push_back({run().current, step, Where{{}, pc}, ""});
+  fail(Outcome::kFailed, message);
+}
+
+}  // namespace internal
 
 }  // namespace detail
 }  // namespace conclab::sim

@@ -14,8 +14,8 @@
 //     reported. With the nap, the contract's "fails every run" holds.)
 // Making count_ a sync::atomic removes the data race (and ThreadSanitizer's report), but not the check-then-act
 // race: load() then fetch_sub() are still two steps. The lesson draws that interleaving, and the explorer finds
-// it on every run (wrong/check-then-fetch-sub). It cannot see this version's bugs: they are on a plain integer,
-// which is invisible to it (only sync:: operations are its switch points); ThreadSanitizer reports them instead.
+// it on every run (wrong/check-then-fetch-sub). This version's bugs are on a plain integer: the explorer reports
+// the data race on its first schedule, naming both lines, and ThreadSanitizer reports it too.
 #pragma once
 
 #include <chrono>

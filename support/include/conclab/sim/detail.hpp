@@ -191,6 +191,12 @@ struct RaceState {
 void check_read(RaceState& state, const char* what, const Where& where);
 void check_write(RaceState& state, const char* what, const Where& where);
 
+// Plain memory (the sim tree compiles the programs under test with ThreadSanitizer's instrumentation, answered by
+// src/sim/plain.cpp): the calling function's accesses, and those of everything it calls, are not the program's
+// until it returns (a test framework's bookkeeping on the explorer's fibers). conclab::sync operations get this
+// from point().
+void unchecked_until_return();
+
 // The simulated clock, in nanoseconds since the run began.
 std::int64_t now_ns();
 // Blocks the calling fiber until the simulated clock reaches `deadline_ns`.

@@ -491,6 +491,7 @@ class atomic {
   }
   // The trace names the order when it is not seq_cst: "load(acquire)". A point needs a string that lives on.
   static const char* op_name(const char* op, order o) {
+    detail::unchecked_until_return();  // runs before the operation's point: the explorer's own table
     static std::map<std::string, std::string> names;
     const std::string key = with_order(op, o);
     return names.emplace(key, key).first->second.c_str();

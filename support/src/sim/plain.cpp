@@ -1,0 +1,320 @@
+// The explorer's plain-memory checker: data races on ordinary variables, found by happens-before on every schedule.
+//
+// The sim tree compiles the labs' test programs with clang's ThreadSanitizer instrumentation (-fsanitize=thread)
+// but links them without ThreadSanitizer's runtime: every load and store the compiler emits calls __tsan_readN /
+// __tsan_writeN, and this file answers those calls. On the explorer's fibers each access is checked against the
+// earlier accesses of its 8-byte cell by the fibers' vector clocks (the scheduler's): two accesses of one byte by
+// two threads, one of them a write, with neither happening before the other, fail the schedule, with both places
+// named. A race is found on the first schedule where both accesses happen, whichever order they ran in, so the
+// verdict does not depend on luck (ThreadSanitizer's does: it sees the one interleaving the machine ran, and can
+// forget an access when its shadow slots are reused).
+//
+// What is not the program's is not checked: a conclab::sync operation's own bookkeeping (from the operation's
+// point to its return, tracked through the instrumentation's function entry/exit calls), code outside explore(),
+// and any OS thread but the explorer's. Memory returned by operator delete is forgotten, so a new object at a
+// reused address starts clean. This file is compiled without the instrumentation.
+#include <malloc.h>
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "internal.hpp"
+
+namespace conclab::sim::detail::internal {
+namespace {
+
+constexpr std::size_t kSlots = 4;   // accesses remembered per cell (as ThreadSanitizer: the most recent ones)
+constexpr std::size_t kFrames = 8;  // code addresses kept per access: the access and seven callers
+
+struct Access {
+  int fiber = -1;
+  std::uint32_t epoch = 0;
+  std::uint8_t mask = 0;  // which bytes of the cell
+  bool write = false;
+  std::array<const void*, kFrames> frames{};
+};
+
+struct Cell {
+  std::array<Access, kSlots> slots;
+  std::size_t n = 0;
+};
+
+struct FiberState {
+  std::vector<const void*> calls;  // the call sites of the instrumented functions it is in, outermost first
+  std::size_t unchecked_from = SIZE_MAX;  // inside an operation entered at this depth: not the program's accesses
+};
+
+struct Checker {
+  std::uint64_t serial = 0;
+  std::unordered_map<std::uintptr_t, Cell> cells;
+  std::unordered_map<std::uintptr_t, VectorClock> atomics;  // what each address's atomic operations published
+  std::vector<FiberState> fibers;
+};
+
+thread_local bool t_explorer_thread = false;
+Checker* g_checker = nullptr;
+bool g_busy = false;  // the checker is at work: its own allocations and frees are not the program's
+
+struct Busy {
+  Busy() { g_busy = true; }
+  ~Busy() { g_busy = false; }
+};
+
+// The checker's state for the running fiber, or nullptr when nothing is checked here.
+FiberState* running_state(Checker*& out) {
+  if (!t_explorer_thread || g_checker == nullptr || g_busy) return nullptr;
+  const int id = running_fiber();
+  if (id < 0) return nullptr;
+  Checker& c = *g_checker;
+  if (const std::uint64_t s = schedule_serial(); s != c.serial) {
+    const Busy busy;
+    c.serial = s;
+    c.cells.clear();
+    c.atomics.clear();
+    c.fibers.clear();
+  }
+  if (c.fibers.size() <= static_cast<std::size_t>(id)) c.fibers.resize(static_cast<std::size_t>(id) + 1);
+  out = &c;
+  return &c.fibers[static_cast<std::size_t>(id)];
+}
+
+bool happens_before_now(const Access& a, const VectorClock& now) {
+  const auto i = static_cast<std::size_t>(a.fiber);
+  return i < now.size() && now[i] > a.epoch;
+}
+
+[[noreturn]] void report(const Access& earlier, const Access& now) {
+  const std::string message =
+      "data race on plain memory: T" + std::to_string(earlier.fiber) + (earlier.write ? " wrote" : " read") + " it at " +
+      code_place(earlier.frames.data(), kFrames) + ", and T" + std::to_string(now.fiber) + (now.write ? " writes" : " reads") +
+      " it at " + code_place(now.frames.data(), kFrames) +
+      ", and nothing orders the two: no lock both hold, no release/acquire pair, no join between them. Memory that "
+      "threads share needs one mutex held around every access to it, or an atomic.";
+  const std::string step = std::string(now.write ? "writes" : "reads") + " plain memory -> data race with T" +
+                           std::to_string(earlier.fiber) + (earlier.write ? "'s write" : "'s read");
+  g_busy = false;  // the fiber leaves for good: no Busy destructor will run
+  fail_with_race(message, user_frame(now.frames.data(), kFrames), step);
+}
+
+void check_cell(Cell& cell, const Access& now, const VectorClock& clock) {
+  for (std::size_t i = 0; i < cell.n; ++i) {
+    const Access& a = cell.slots[i];
+    if (a.fiber == now.fiber || (a.mask & now.mask) == 0 || !(a.write || now.write)) continue;
+    if (!happens_before_now(a, clock)) report(a, now);
+  }
+  // Forget what this access supersedes: this fiber's own earlier accesses of these bytes (a write supersedes its
+  // reads too), and for a write, every access of these bytes that happens before it.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < cell.n; ++i) {
+    const Access& a = cell.slots[i];
+    const bool covered = (a.mask & ~now.mask) == 0;
+    const bool superseded =
+        covered && ((a.fiber == now.fiber && (now.write || !a.write)) || (now.write && happens_before_now(a, clock)));
+    if (!superseded) cell.slots[kept++] = a;
+  }
+  cell.n = kept;
+  if (cell.n == kSlots) {
+    for (std::size_t i = 1; i < kSlots; ++i) cell.slots[i - 1] = cell.slots[i];
+    --cell.n;
+  }
+  cell.slots[cell.n++] = now;
+}
+
+void access(const void* address, std::size_t size, bool write, const void* pc) {
+  Checker* c = nullptr;
+  FiberState* f = running_state(c);
+  if (f == nullptr || f->unchecked_from != SIZE_MAX || size == 0) return;
+  const Busy busy;
+  const VectorClock& clock = running_clock();
+  Access now;
+  now.fiber = running_fiber();
+  now.epoch = clock[static_cast<std::size_t>(now.fiber)];
+  now.write = write;
+  now.frames[0] = pc;
+  for (std::size_t i = 1; i < kFrames && i <= f->calls.size(); ++i) now.frames[i] = f->calls[f->calls.size() - i];
+  const auto first = reinterpret_cast<std::uintptr_t>(address);
+  const std::uintptr_t last = first + size - 1;
+  for (std::uintptr_t cell = first >> 3; cell <= last >> 3; ++cell) {
+    const std::uintptr_t lo = std::max(first, cell << 3) - (cell << 3);
+    const std::uintptr_t hi = std::min(last, (cell << 3) + 7) - (cell << 3);
+    now.mask = static_cast<std::uint8_t>(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1));
+    check_cell(c->cells[cell], now, clock);
+  }
+}
+
+// An atomic operation the instrumentation reports (a std::atomic, a shared_ptr's count): treated as acquire and
+// release both, which can hide a race of a weaker order, never invent one.
+void atomic_sync(const volatile void* address) {
+  Checker* c = nullptr;
+  FiberState* f = running_state(c);
+  if (f == nullptr) return;
+  const Busy busy;
+  tick_running();
+  VectorClock& sync = c->atomics[reinterpret_cast<std::uintptr_t>(address)];
+  VectorClock& mine = running_clock();
+  if (mine.size() < sync.size()) mine.resize(sync.size(), 0);
+  for (std::size_t i = 0; i < sync.size(); ++i) mine[i] = std::max(mine[i], sync[i]);
+  sync = mine;
+}
+
+void forget(void* p) {
+  if (p == nullptr || !t_explorer_thread || g_checker == nullptr || g_busy || g_checker->cells.empty()) return;
+  const Busy busy;
+  const auto first = reinterpret_cast<std::uintptr_t>(p) >> 3;
+  const auto end = (reinterpret_cast<std::uintptr_t>(p) + malloc_usable_size(p) + 7) >> 3;
+  auto& cells = g_checker->cells;
+  if (end - first < cells.size()) {
+    for (std::uintptr_t cell = first; cell < end; ++cell) cells.erase(cell);
+  } else {
+    for (auto it = cells.begin(); it != cells.end();) it = (it->first >= first && it->first < end) ? cells.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace
+
+void explorer_thread_begins() {
+  t_explorer_thread = true;
+  g_busy = false;
+  g_checker = new Checker;
+}
+
+void explorer_thread_ends() {
+  Checker* c = g_checker;
+  g_checker = nullptr;
+  t_explorer_thread = false;
+  delete c;
+}
+
+void operation_begins() {
+  Checker* c = nullptr;
+  if (FiberState* f = running_state(c)) f->unchecked_from = std::min(f->unchecked_from, f->calls.size());
+}
+
+}  // namespace conclab::sim::detail::internal
+
+namespace conclab::sim::detail {
+void unchecked_until_return() { internal::operation_begins(); }
+}  // namespace conclab::sim::detail
+
+// ---- The instrumentation's entry points (the names and signatures of ThreadSanitizer's interface). ----
+
+namespace in = conclab::sim::detail::internal;
+
+#define CONCLAB_RA() __builtin_return_address(0)
+
+extern "C" {
+
+void __tsan_init() {}
+
+void __tsan_func_entry(void* call_site) {
+  in::Checker* c = nullptr;
+  if (in::FiberState* f = in::running_state(c)) {
+    const in::Busy busy;
+    f->calls.push_back(call_site);
+  }
+}
+
+void __tsan_func_exit() {
+  in::Checker* c = nullptr;
+  in::FiberState* f = in::running_state(c);
+  if (f == nullptr || f->calls.empty()) return;
+  const in::Busy busy;
+  f->calls.pop_back();
+  if (f->calls.size() < f->unchecked_from) f->unchecked_from = SIZE_MAX;
+}
+
+#define CONCLAB_PLAIN(n)                                                                               \
+  void __tsan_read##n(void* a) { in::access(a, n, false, CONCLAB_RA()); }                              \
+  void __tsan_write##n(void* a) { in::access(a, n, true, CONCLAB_RA()); }                              \
+  void __tsan_unaligned_read##n(void* a) { in::access(a, n, false, CONCLAB_RA()); }                    \
+  void __tsan_unaligned_write##n(void* a) { in::access(a, n, true, CONCLAB_RA()); }
+CONCLAB_PLAIN(1)
+CONCLAB_PLAIN(2)
+CONCLAB_PLAIN(4)
+CONCLAB_PLAIN(8)
+CONCLAB_PLAIN(16)
+#undef CONCLAB_PLAIN
+
+void __tsan_read_range(void* a, unsigned long size) { in::access(a, size, false, CONCLAB_RA()); }
+void __tsan_write_range(void* a, unsigned long size) { in::access(a, size, true, CONCLAB_RA()); }
+void __tsan_vptr_read(void**) {}
+void __tsan_vptr_update(void**, void*) {}
+
+// Atomics: the instrumentation replaces each atomic instruction with a call, so these perform it (on one OS
+// thread, so sequentially consistent is always right) after recording its synchronization.
+#define CONCLAB_ATOMIC(n, T)                                                                                   \
+  T __tsan_atomic##n##_load(const volatile T* a, int) { in::atomic_sync(a); return __atomic_load_n(a, __ATOMIC_SEQ_CST); } \
+  void __tsan_atomic##n##_store(volatile T* a, T v, int) { in::atomic_sync(a); __atomic_store_n(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_exchange(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_add(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_sub(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_and(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_or(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_xor(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST); } \
+  T __tsan_atomic##n##_fetch_nand(volatile T* a, T v, int) { in::atomic_sync(a); return __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST); } \
+  int __tsan_atomic##n##_compare_exchange_strong(volatile T* a, T* c, T v, int, int) {                      \
+    in::atomic_sync(a);                                                                                      \
+    return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                  \
+  }                                                                                                          \
+  int __tsan_atomic##n##_compare_exchange_weak(volatile T* a, T* c, T v, int, int) {                        \
+    in::atomic_sync(a);                                                                                      \
+    return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                  \
+  }                                                                                                          \
+  T __tsan_atomic##n##_compare_exchange_val(volatile T* a, T c, T v, int, int) {                            \
+    in::atomic_sync(a);                                                                                      \
+    __atomic_compare_exchange_n(a, &c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                         \
+    return c;                                                                                                \
+  }
+CONCLAB_ATOMIC(8, std::uint8_t)
+CONCLAB_ATOMIC(16, std::uint16_t)
+CONCLAB_ATOMIC(32, std::uint32_t)
+CONCLAB_ATOMIC(64, std::uint64_t)
+#undef CONCLAB_ATOMIC
+
+void __tsan_atomic_thread_fence(int) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+void __tsan_atomic_signal_fence(int) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
+
+}  // extern "C"
+
+// Memory given back is forgotten: the next object at the same address is a different variable.
+void operator delete(void* p) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  in::forget(p);
+  std::free(p);
+}

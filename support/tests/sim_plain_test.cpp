@@ -1,0 +1,146 @@
+// The explorer's plain-memory checker (src/sim/plain.cpp): this file is compiled as the sim tree compiles a lab,
+// with ThreadSanitizer's instrumentation answered by the explorer, so its ordinary variables are checked.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conclab/sim/sim.hpp"
+#include "conclab/sync.hpp"
+
+namespace {
+
+namespace sim = conclab::sim;
+namespace sync = conclab::sync;
+
+sim::Result explore(const std::function<void()>& body) {
+  sim::Options o;
+  o.preemptions = 2;
+  return sim::explore(body, o);
+}
+
+bool mentions(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+constexpr int kLineOfA = __LINE__ + 4;
+constexpr int kLineOfB = __LINE__ + 4;
+void unsynchronised_increments() {
+  std::int64_t count = 0;
+  sync::thread a([&] { ++count; });
+  sync::thread b([&] { ++count; });
+  a.join();
+  b.join();
+}
+
+TEST(SimPlain, AnUnsynchronisedIncrementIsARaceOnTheFirstSchedule) {
+  const sim::Result r = explore(unsynchronised_increments);
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_EQ(r.schedules, 1u) << "found without trying interleavings: neither increment happens before the other";
+  EXPECT_TRUE(mentions(r.message, "data race on plain memory")) << r.message;
+  const std::string a = "sim_plain_test.cpp:" + std::to_string(kLineOfA) + " (sync::thread a([&] { ++count; });)";
+  const std::string b = "sim_plain_test.cpp:" + std::to_string(kLineOfB) + " (sync::thread b([&] { ++count; });)";
+  EXPECT_TRUE(mentions(r.message, a) && mentions(r.message, b)) << "both places, each with its line:\n" << r.message;
+  EXPECT_EQ(explore(unsynchronised_increments).message, r.message) << "the same report every run";
+}
+
+TEST(SimPlain, AMutexAroundEveryAccessIsNoRace) {
+  const sim::Result r = explore([] {
+    sync::mutex mu;
+    std::int64_t count = 0;
+    auto add = [&] {
+      sync::lock_guard lock(mu);
+      ++count;
+    };
+    sync::thread a(add);
+    sync::thread b(add);
+    a.join();
+    b.join();
+    if (count != 2) sim::report_failure("lost an increment");
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimPlain, StartAndJoinOrderTheThreadsAccesses) {
+  const sim::Result r = explore([] {
+    std::vector<int> data{1, 2, 3};  // written before the thread starts
+    int sum = 0;
+    sync::thread t([&] {
+      for (int v : data) sum += v;
+      data.push_back(4);
+    });
+    t.join();
+    sum += static_cast<int>(data.size());  // read after the join
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimPlain, ReleaseAndAcquireOrderPlainDataAndRelaxedDoesNot) {
+  auto publish = [](std::memory_order s, std::memory_order l) {
+    return explore([=] {
+      std::string message;
+      sync::atomic<bool> ready{false};
+      sync::thread producer([&] {
+        message = "hello";
+        ready.store(true, s);
+      });
+      while (!ready.load(l)) sync::this_thread::yield();
+      if (message != "hello") sim::report_failure("read the message before it was written");
+      producer.join();
+    });
+  };
+  EXPECT_TRUE(publish(std::memory_order_release, std::memory_order_acquire).passed());
+  const sim::Result relaxed = publish(std::memory_order_relaxed, std::memory_order_relaxed);
+  ASSERT_EQ(relaxed.outcome, sim::Outcome::kFailed) << relaxed.report();
+  EXPECT_TRUE(mentions(relaxed.message, "data race on plain memory")) << relaxed.message;
+}
+
+struct TwoFlags {
+  bool a = false;  // two variables in one 8-byte word: each thread writes its own
+  bool b = false;
+};
+
+TEST(SimPlain, NeighbouringBytesAreDifferentVariables) {
+  const sim::Result r = explore([] {
+    TwoFlags flags;
+    sync::thread a([&] { flags.a = true; });
+    sync::thread b([&] { flags.b = true; });
+    a.join();
+    b.join();
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimPlain, MemoryFreedAndReusedByAnotherThreadStartsClean) {
+  const sim::Result r = explore([] {
+    auto churn = [] {
+      for (int i = 0; i < 3; ++i) {
+        // One OS thread, one allocator cache: the block one fiber frees is the next one's (a size the explorer's
+        // own bookkeeping does not take in between).
+        auto p = std::make_unique<std::array<std::int64_t, 30>>();
+        (*p)[0] += i;
+      }
+    };
+    sync::thread a(churn);
+    sync::thread b(churn);
+    a.join();
+    b.join();
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+TEST(SimPlain, ASharedPtrsCountOrdersTheLastOwnersDestruction) {
+  const sim::Result r = explore([] {
+    auto text = std::make_shared<std::string>("a string too long for the small-string buffer");
+    sync::thread a([copy = text] { (void)copy->size(); });
+    sync::thread b([copy = text] { (void)copy->size(); });
+    text.reset();
+    a.join();
+    b.join();
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+}
+
+}  // namespace
