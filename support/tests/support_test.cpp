@@ -31,6 +31,21 @@ TEST(StartGateTest, NoWorkerPassesBeforeOpen) {
   EXPECT_EQ(passed.load(), kThreads) << "open() must release every worker";
 }
 
+// run_threads' way out when creating a thread fails: the workers that started are released by counting the
+// missing ones as arrived (a real thread-creation failure cannot be provoked here: root ignores RLIMIT_NPROC).
+TEST(StartGateTest, MissingWorkersCountedAsArrivedLetOpenReleaseTheOthers) {
+  conclab::StartGate gate(3);
+  std::atomic<bool> passed{false};
+  std::jthread only_one([&] {
+    gate.arrive_and_wait();
+    passed.store(true);
+  });
+  gate.arrive_without_waiting(2);
+  gate.open();  // would wait forever for two workers that never arrive without the line above
+  only_one.join();
+  EXPECT_TRUE(passed.load()) << "open() must release the worker that did arrive";
+}
+
 TEST(RunThreadsTest, RunsEachIndexOnce) {
   std::atomic<int> mask{0};
   conclab::run_threads(5, [&](int i) { mask.fetch_or(1 << i); });

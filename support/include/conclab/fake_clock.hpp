@@ -45,12 +45,12 @@ class FakeClock {
 
   void set(time_point t) {
     ticks_.store(t.time_since_epoch().count(), std::memory_order_release);  // pairs with now()
-    changes_.fetch_add(1, std::memory_order_release);
+    changes_.fetch_add(1, std::memory_order_release);  // pairs with changes() and wait_for_change()
     changes_.notify_all();
   }
 
   // The number of times the clock has moved; pass it to wait_for_change().
-  std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
+  std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }  // pairs with advance() and set()
 
   // Blocks until the clock moves after `seen` was read from changes().
   void wait_for_change(std::uint64_t seen) const {

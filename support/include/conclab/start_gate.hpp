@@ -7,7 +7,8 @@
 //   for (...) workers.emplace_back([&] { gate.arrive_and_wait(); work(); });
 //   gate.open();   // returns once all kThreads have arrived, after releasing them at once
 //
-// Contract: exactly `count` calls to arrive_and_wait(), one open(). Everything a thread did before
+// Contract: exactly `count` arrivals (arrive_and_wait(), or arrive_without_waiting() for workers that never
+// started), one open(). Everything a thread did before
 // arrive_and_wait() happens-before open() returns; open() happens-before every arrive_and_wait() returns.
 #pragma once
 
@@ -27,6 +28,10 @@ class StartGate {
     arrived_.count_down();
     go_.wait();
   }
+
+  // Called by the coordinator in place of workers that never started (creating a thread failed): counts them as
+  // arrived, so that open() can release the ones that did start.
+  void arrive_without_waiting(std::ptrdiff_t missing) { arrived_.count_down(missing); }
 
   // Called by the coordinator: wait until every worker has arrived, then release them all.
   void open() {
