@@ -13,6 +13,7 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -108,6 +109,14 @@ std::string edge_elements_worth(std::span<const std::int32_t> values, unsigned t
   return "";
 }
 
+// True if `error` is worth exactly the last n % threads values (n >= threads): the remainder that chunks of
+// n / threads values, rounded down, leave out.
+bool is_the_remainder(std::span<const std::int32_t> values, unsigned threads, std::int64_t error) {
+  const std::size_t n = values.size();
+  if (threads == 0 || n < threads || n % threads == 0) return false;
+  return error == exact_sum(values.subspan(n - n % threads));
+}
+
 // The failure message: what came out, what should have, and the likeliest reason why not.
 std::string explain(std::span<const std::int32_t> values, unsigned threads, std::int64_t result) {
   const std::int64_t exact = exact_sum(values);
@@ -119,6 +128,18 @@ std::string explain(std::span<const std::int32_t> values, unsigned threads, std:
   if (result == 0) {
     out << "Nothing the threads computed reached the result: each thread must add up its own chunk, and "
            "after join() the caller must combine what they computed.";
+    if (threads > values.size()) {
+      out << " (Or every chunk came out empty: with more threads than values, a chunk size of n / threads "
+             "rounds down to 0. Chunk i is [n*i/threads, n*(i+1)/threads).)";
+    }
+  } else if (is_the_remainder(values, threads, missing)) {
+    const std::size_t tail = values.size() % threads;
+    out << "The difference is exactly the sum of the last " << tail << (tail == 1 ? " value" : " values")
+        << ", so " << (tail == 1 ? "it is" : "they are") << " in no chunk. " << values.size() << " / " << threads << " = " << values.size() / threads
+        << " rounds down, so " << threads << " chunks of n / threads values cover only "
+        << values.size() / threads * threads << " of the " << values.size() << " values, and the remainder "
+        << "(n % threads) is left over. Chunk i is [n*i/threads, n*(i+1)/threads), which spreads the remainder "
+           "over the chunks; or let the last chunk run to n.";
   } else if (missing % (std::int64_t{1} << 32) == 0) {
     out << "The error is a multiple of 2^32: a 32-bit accumulator overflowed and wrapped around. Add into "
            "std::int64_t (and start std::accumulate at std::int64_t{0}: with a plain 0 it adds in int).";
@@ -175,9 +196,16 @@ TEST(ParallelSumTest, ExactSumWithEightThreads) {
 
 TEST(ParallelSumTest, EmptyInputSumsToZero) {
   for (unsigned threads : {1u, 4u}) {
-    EXPECT_EQ(lab::parallel_sum({}, threads), 0)
-        << "the sum of no values is 0, with " << threads << " thread(s): every chunk is empty, and an empty "
-        << "chunk must add nothing (and must not read values[0]). Read " << kLesson << '.';
+    try {
+      EXPECT_EQ(lab::parallel_sum({}, threads), 0)
+          << "the sum of no values is 0, with " << threads << " thread(s): every chunk is empty, and an empty "
+          << "chunk must add nothing (and must not read values[0]). Read " << kLesson << '.';
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "parallel_sum({}, " << threads << ") threw \"" << e.what() << "\", but no values is not a "
+                    << "mistake: their sum is 0. Only threads == 0 is, so check the argument the caller passed; a "
+                    << "count derived from it (such as min(threads, n), which is 0 for an empty input) says nothing "
+                    << "about the caller's mistake. Read " << kLesson << '.';
+    }
   }
 }
 
@@ -259,7 +287,8 @@ TEST(ParallelSumTest, CallsFromSeveralThreadsAreIndependent) {
 CONCLAB_SIM_TEST(ParallelSumTest, TheWorkIsSplitAcrossTheThreads) {
   // Small on purpose: every lock a solution takes multiplies the schedules the explorer tries.
   const std::vector<std::int32_t> values{1, 2, 3, 4};
-  EXPECT_EQ(lab::parallel_sum(values, 3), 10) << "1 + 2 + 3 + 4 is 10. Read " << kLesson << '.';
+  const std::int64_t result = lab::parallel_sum(values, 3);
+  EXPECT_EQ(result, 10) << explain(values, 3, result);
   if constexpr (conclab::sync::kSimulated) {
     EXPECT_EQ(conclab::sim::threads_started(), 3)
         << "parallel_sum(values, 3) started " << conclab::sim::threads_started() << " threads: the lab asks for "
