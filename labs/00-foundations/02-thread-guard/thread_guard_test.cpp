@@ -88,7 +88,7 @@ std::terminate_handler standard_terminate = nullptr;
   if (standard_terminate != nullptr) standard_terminate();
   std::abort();
 }
-const bool terminate_guide_installed = [] {
+[[maybe_unused]] const bool terminate_guide_installed = [] {
   standard_terminate = std::set_terminate(&terminate_guide);
   return true;
 }();
