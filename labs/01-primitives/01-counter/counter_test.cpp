@@ -5,9 +5,11 @@
 // really overlap. A counter without synchronisation may lose increments in one run and not in the
 // next; ThreadSanitizer (the graded run builds the tests with it too) reports the data race in every
 // test that increments from two or more threads, whether or not an increment was lost that time.
-// ThreadSanitizer cannot see a lost update made of two *atomic* steps (a load, then a store): the sim
-// test TwoIncrementsAreNeverLost runs under the explorer, which tries every interleaving of two
-// increments and so finds the one that loses an increment, on every run.
+// ThreadSanitizer cannot see a lost update made of *atomic* steps (a load, then a store; a compare_exchange
+// whose failure is ignored) nor an increment skipped because try_lock() failed: the sim test
+// TwoIncrementsAreNeverLost runs under the explorer, which tries every interleaving of two increments (and
+// spurious try_lock failures) and so finds the one that loses an increment, on every run. The sim test
+// ValueReadWhileAnotherThreadIncrementsIsSafe has the explorer check value() for a data race with increment().
 #include <counter.hpp>
 
 #include <gtest/gtest.h>
@@ -76,20 +78,60 @@ TEST(CounterTest, ConcurrentIncrementsAreNotLost) {
   EXPECT_EQ(counter.value(), kThreads * kPerThread) << explain_total(kThreads, kPerThread, counter.value());
 }
 
+// The failure message when two threads called increment() once each and were joined.
+std::string explain_two(std::int64_t got) {
+  std::ostringstream out;
+  out << "two threads called increment() once each and were joined, but value() is " << got << ".\n";
+  if (got == 1) {
+    out << "One increment was lost, in the schedule below. Three ways to lose one: two atomic steps (a load, "
+        << "then a store: both threads load 0 and both store 1); a compare_exchange whose failure is ignored "
+        << "(it fails exactly when another thread got in first, and then nothing was added); a try_lock() that "
+        << "gives up when the mutex is busy (or fails spuriously, which the standard allows). An increment must "
+        << "be one indivisible read-modify-write that always happens: fetch_add, a compare_exchange retried in "
+        << "a loop until it succeeds, or a blocking lock held across the read-add-write.";
+  } else if (got == 0) {
+    out << "Nothing was counted: each increment() must add one to the count (see the schedule below: was an "
+        << "increment skipped?).";
+  } else {
+    out << "That is more increments than were made: each increment() must add exactly one.";
+  }
+  out << "\nRead " << kLessons << '.';
+  return out.str();
+}
+
 // In the sim build: every schedule of two threads that increment once each (with up to two preemptions).
 // In the other builds: the same two threads, 20 times, on real threads.
 CONCLAB_SIM_TEST(CounterTest, TwoIncrementsAreNeverLost) {
+  conclab::sim::explain("two increment()s and a join can only block forever if increment() waits for something "
+                        "nobody releases: a mutex locked and never unlocked, or locked twice by one thread");
   lab::Counter counter;
   {
     conclab::sync::jthread a([&] { counter.increment(); });
     conclab::sync::jthread b([&] { counter.increment(); });
   }  // both joined
-  EXPECT_EQ(counter.value(), 2)
-      << "two threads called increment() once each and were joined, but value() is " << counter.value()
-      << ". In the schedule below, both threads read the count before either wrote it back, so both wrote "
-      << "the same value and one increment was lost. Two atomic steps (a load, then a store) are not one: "
-      << "make the read-add-write a single indivisible operation (fetch_add), or hold a mutex across it. "
-      << "Read " << kLessons << '.';
+  const std::int64_t got = counter.value();
+  EXPECT_EQ(got, 2) << explain_two(got);
+}
+
+// value() while another thread is inside increment(). In the sim build the explorer also checks every plain
+// load and store: a count written under a mutex (or through an atomic) but read by value() without it is a
+// data race, reported with both lines, even in a schedule where the number read happens to be right.
+CONCLAB_SIM_TEST(CounterTest, ValueReadWhileAnotherThreadIncrementsIsSafe) {
+  lab::Counter counter;
+  std::int64_t seen = -1;
+  {
+    conclab::sync::jthread writer([&] { counter.increment(); });
+    seen = counter.value();  // the test's thread reads while the writer may be halfway through increment()
+  }  // joined
+  EXPECT_TRUE(seen == 0 || seen == 1)
+      << "value() read while one increment() ran returned " << seen
+      << ": it must be a count that was true at some moment, 0 (before the increment) or 1 (after it). value() "
+      << "must read the count the same safe way increment() writes it. Read " << kLessons << '.';
+  const std::int64_t after = counter.value();
+  EXPECT_EQ(after, 1) << "one thread called increment() once and was joined, but value() is " << after
+                      << ": an increment that runs while another thread calls value() must still count (an "
+                      << "increment() that gives up when try_lock() fails, because value() holds the mutex or "
+                      << "spuriously, drops it: wait for the lock). Read " << kLessons << '.';
 }
 
 TEST(CounterTest, MoreThreadsThanCoresLoseNothing) {
