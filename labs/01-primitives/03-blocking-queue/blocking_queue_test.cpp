@@ -6,6 +6,12 @@
 // a woken thread lose the race for the mutex. The test then waits until every thread it started is either
 // blocked in a wait, held, or finished ("quiet"), and looks at the result. No sleeps, no timing: every run
 // takes the same path.
+//
+// The sim tests (CONCLAB_SIM_TEST, at the end) run the queue on its own condition variable. In the sim build
+// the explorer runs each of them on every schedule with up to two preemptions, with a spurious wakeup tried at
+// every wait, and checks every plain access for a data race: it finds the bugs that only one interleaving
+// shows (a notify sent before the item is in, room checked under one lock and used under another, size()
+// read without the lock). In the other builds they run 20 times on real threads.
 #include <blocking_queue.hpp>
 
 #include <gtest/gtest.h>
@@ -19,11 +25,13 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
 
 namespace {
@@ -250,8 +258,25 @@ class Crew {
     for (auto& t : threads_) t.join();
   }
 
+  // Starts a thread that runs body. If the thread cannot be started (std::system_error: out of threads or
+  // memory), the script is told that it finished before the error is thrown on, so no await_quiet() can wait
+  // for a thread that never ran: the test fails, saying why, instead of hanging.
   int spawn(std::function<void()> body) {
     const int id = script_.thread_started();
+    try {
+      start(id, std::move(body));
+    } catch (const std::exception& e) {
+      const std::string why = std::string("the test could not start a thread (") + e.what() +
+                              "): the machine is out of threads or memory. This is not a bug in your queue; run "
+                              "the tests again with fewer programs running";
+      script_.thread_finished(id, false, why);
+      throw std::runtime_error(why);
+    }
+    return id;
+  }
+
+ private:
+  void start(int id, std::function<void()> body) {
     threads_.emplace_back([this, id, body = std::move(body)] {
       bool aborted = false;
       std::string error;
@@ -267,10 +292,8 @@ class Crew {
       }
       script_.thread_finished(id, aborted, std::move(error));
     });
-    return id;
   }
 
- private:
   Script& script_;
   std::vector<conclab::sync::thread> threads_;
 };
@@ -307,12 +330,16 @@ std::string describe(const Script::Outcome& o) {
 TEST(BlockingQueueTest, PopReturnsItemsInFifoOrder) {
   lab::BlockingQueue<int> queue(8);
   for (int i = 1; i <= 5; ++i) queue.push(i);
-  EXPECT_EQ(queue.size(), 5u) << "after five pushes the queue must hold five items";
+  EXPECT_EQ(queue.size(), 5u) << "after five pushes into a queue of capacity 8, size() must be 5: each push() adds "
+                                 "exactly one item, and size() counts what is in the queue" << kLesson;
   for (int i = 1; i <= 5; ++i) {
-    EXPECT_EQ(queue.pop(), i) << "pop() must return the OLDEST item: a queue is first in, first out";
+    EXPECT_EQ(queue.pop(), i) << "1..5 were pushed in that order, so pop() number " << i << " must return " << i
+                              << ": pop() takes the OLDEST item (push_back, then pop_front: first in, first out)"
+                              << kLesson;
   }
-  EXPECT_EQ(queue.size(), 0u) << "after popping everything the queue must be empty";
-  EXPECT_EQ(queue.capacity(), 8u) << "capacity() must return what the constructor was given";
+  EXPECT_EQ(queue.size(), 0u) << "five pushes and five pops leave the queue empty, so size() must be 0" << kLesson;
+  EXPECT_EQ(queue.capacity(), 8u) << "capacity() must return what the constructor was given (8), whatever the queue "
+                                     "holds";
 }
 
 TEST(BlockingQueueTest, RejectsZeroCapacity) {
@@ -329,7 +356,9 @@ TEST(BlockingQueueTest, PopBlocksUntilPush) {
   ASSERT_FALSE(s.script.outcome(consumer).finished)
       << "pop() on an empty queue must wait until an item arrives, but it " << describe(s.script.outcome(consumer))
       << kLesson;
-  EXPECT_EQ(s.script.blocked(), 1) << "pop() on an empty queue must block in a wait on the condition variable";
+  EXPECT_EQ(s.script.blocked(), 1) << "pop() on an empty queue must block in a wait on the condition variable (the "
+                                      "queue's CondVar), not spin or sleep: a waiting thread costs nothing until a "
+                                      "push() notifies it" << kLesson;
 
   s.queue.push(42);
   s.script.await_quiet();
@@ -337,7 +366,8 @@ TEST(BlockingQueueTest, PopBlocksUntilPush) {
   EXPECT_TRUE(o.finished && o.error.empty())
       << "push() must wake the consumer waiting in pop(); the consumer " << describe(o)
       << ". Did push() notify the condition variable pop() waits on?" << kLesson;
-  EXPECT_EQ(got, std::optional<int>(42)) << "pop() must return the item that was pushed";
+  EXPECT_EQ(got, std::optional<int>(42)) << "the consumer waited on an empty queue and the test pushed 42: its pop() "
+                                            "must return exactly that item" << kLesson;
 }
 
 TEST(BlockingQueueTest, PushBlocksWhileFull) {
@@ -350,16 +380,20 @@ TEST(BlockingQueueTest, PushBlocksWhileFull) {
   ASSERT_FALSE(s.script.outcome(producer).finished)
       << "push() on a full queue (capacity 2, holding 2) must wait for room, but it "
       << describe(s.script.outcome(producer)) << kLesson;
-  EXPECT_EQ(s.queue.size(), 2u) << "a full queue must not grow past its capacity";
+  EXPECT_EQ(s.queue.size(), 2u) << "a queue of capacity 2 holding 2 items is full: a push() must wait for room, "
+                                    "not add a third item (is the room check `size < capacity`, not `<=`?)"
+                                 << kLesson;
 
-  EXPECT_EQ(s.queue.pop(), 1) << "pop() must return the oldest item";
+  EXPECT_EQ(s.queue.pop(), 1) << "the queue holds 1 then 2 (the producer of 3 is waiting for room): pop() must return "
+                                 "the oldest item, 1" << kLesson;
   s.script.await_quiet();
   const auto o = s.script.outcome(producer);
   EXPECT_TRUE(o.finished && o.error.empty())
       << "pop() must wake the producer waiting for room in push(); the producer " << describe(o)
       << ". Did pop() notify the condition variable push() waits on?" << kLesson;
-  EXPECT_EQ(s.queue.pop(), 2);
-  EXPECT_EQ(s.queue.pop(), 3) << "the producer that waited for room must have added its item last";
+  EXPECT_EQ(s.queue.pop(), 2) << "1 was popped; 2 was pushed before the producer of 3 had room, so 2 comes next"
+                              << kLesson;
+  EXPECT_EQ(s.queue.pop(), 3) << "the producer that waited for room must have added its item last" << kLesson;
 }
 
 TEST(BlockingQueueTest, SpuriousWakeupDoesNotPopFromEmptyQueue) {
@@ -375,12 +409,15 @@ TEST(BlockingQueueTest, SpuriousWakeupDoesNotPopFromEmptyQueue) {
          "pop() must check the queue again and go back to waiting, but it "
       << describe(o) << ". Wait in a loop, `while (items_.empty()) cv.wait(lock);`, or pass the predicate to wait()"
       << kLesson;
-  EXPECT_EQ(s.script.spurious_left(), 0) << "pop() on an empty queue must wait on the condition variable";
+  EXPECT_EQ(s.script.spurious_left(), 0) << "pop() on an empty queue must wait on the condition variable (the test "
+                                            "armed one spurious wakeup, and no wait() used it)" << kLesson;
 
   if (!o.finished) {
     s.queue.push(7);
     s.script.await_quiet();
-    EXPECT_EQ(got, std::optional<int>(7)) << "after a spurious wakeup the consumer must still get the next item";
+    EXPECT_EQ(got, std::optional<int>(7))
+        << "the consumer went back to waiting after a spurious wakeup (good); the test then pushed 7, and its pop() "
+           "must return it: a push() must still notify the consumer that waits again" << kLesson;
   }
 }
 
@@ -398,10 +435,14 @@ TEST(BlockingQueueTest, SpuriousWakeupDoesNotOverfill) {
   EXPECT_EQ(s.queue.size(), 1u) << "a queue of capacity 1 now holds " << s.queue.size()
                                 << " items: push() took a spurious wakeup as proof that there was room" << kLesson;
 
-  EXPECT_EQ(s.queue.pop(), 1);
+  if (s.queue.size() != 1u) return;  // overfilled: reported above; the pops below would not teach anything more
+  EXPECT_EQ(s.queue.pop(), 1) << "the queue holds the 1 pushed first: pop() must return it" << kLesson;
   s.script.await_quiet();
-  EXPECT_TRUE(s.script.outcome(producer).finished) << "pop() must wake the producer waiting for room";
-  EXPECT_EQ(s.queue.pop(), 2);
+  EXPECT_TRUE(s.script.outcome(producer).finished)
+      << "pop() made room in a full queue, so it must wake the producer waiting for room; the producer "
+      << describe(s.script.outcome(producer)) << ". Does pop() notify the condition variable push() waits on?"
+      << kLesson;
+  EXPECT_EQ(s.queue.pop(), 2) << "the producer that waited for room must have pushed its 2" << kLesson;
 }
 
 TEST(BlockingQueueTest, WakeupStolenByAnotherConsumerIsRechecked) {
@@ -420,7 +461,8 @@ TEST(BlockingQueueTest, WakeupStolenByAnotherConsumerIsRechecked) {
   s.script.hold_woken(true);
   s.queue.push(1);
   s.script.await_quiet();  // A is notified and held before re-taking the mutex
-  EXPECT_EQ(s.queue.pop(), 1) << "the item is in the queue; this pop() must return it at once";
+  EXPECT_EQ(s.queue.pop(), 1) << "the item 1 is in the queue (consumer A was notified but has not run yet): this "
+                                 "pop() must return it at once" << kLesson;
   s.script.hold_woken(false);
   s.script.release_oldest_held();
   s.script.await_quiet();
@@ -433,7 +475,8 @@ TEST(BlockingQueueTest, WakeupStolenByAnotherConsumerIsRechecked) {
   if (!o.finished) {
     s.queue.push(2);
     s.script.await_quiet();
-    EXPECT_EQ(got, std::optional<int>(2)) << "consumer A must get the next item pushed";
+    EXPECT_EQ(got, std::optional<int>(2)) << "consumer A went back to waiting after its item was taken (good); the "
+                                             "next push, 2, must reach it" << kLesson;
   }
 }
 
@@ -452,7 +495,8 @@ TEST(BlockingQueueTest, ProducersAndConsumersWaitingTogetherAllFinish) {
   s.script.await_quiet();
   const int c2 = s.consumer(got2);
   s.script.await_quiet();
-  ASSERT_EQ(s.script.blocked(), 2) << "two pop()s on an empty queue must both wait" << kLesson;
+  ASSERT_EQ(s.script.blocked(), 2) << "two pop()s on an empty queue must both block in a wait on the condition "
+                                      "variable" << kLesson;
 
   s.script.hold_woken(true);
   s.queue.push(10);
@@ -460,7 +504,8 @@ TEST(BlockingQueueTest, ProducersAndConsumersWaitingTogetherAllFinish) {
   const int p = s.producer(20);
   s.script.await_quiet();
   ASSERT_FALSE(s.script.outcome(p).finished)
-      << "push() on a full queue (capacity 1) must wait while the consumer that was notified has not run yet";
+      << "push() on a full queue (capacity 1) must wait while the consumer that was notified has not run yet, but it "
+      << describe(s.script.outcome(p)) << " (is the room check `size < capacity`?)" << kLesson;
 
   for (int round = 0; round < 20 && s.script.release_oldest_held(); ++round) s.script.await_quiet();
 
@@ -468,7 +513,9 @@ TEST(BlockingQueueTest, ProducersAndConsumersWaitingTogetherAllFinish) {
   const std::pair<const char*, int> threads[] = {{"consumer C1", c1}, {"consumer C2", c2}, {"producer P", p}};
   for (const auto& [name, id] : threads) {
     const auto o = s.script.outcome(id);
-    EXPECT_TRUE(o.finished && o.error.empty()) << name << " " << describe(o);
+    EXPECT_TRUE(o.finished && o.error.empty())
+        << name << " " << describe(o) << ": with consumers and a producer waiting at once, every one must finish"
+        << kLesson;
     if (!o.finished) stuck += std::string(stuck.empty() ? "" : ", ") + name;
   }
   EXPECT_TRUE(stuck.empty())
@@ -482,7 +529,8 @@ TEST(BlockingQueueTest, ProducersAndConsumersWaitingTogetherAllFinish) {
   if (got1) popped.insert(*got1);
   if (got2) popped.insert(*got2);
   if (stuck.empty()) {
-    EXPECT_EQ(popped, (std::multiset<int>{10, 20})) << "the two consumers must get the two items, one each";
+    EXPECT_EQ(popped, (std::multiset<int>{10, 20}))
+        << "10 and 20 were pushed for two consumers: each consumer must get one of them, and no item twice" << kLesson;
   }
 }
 
@@ -497,7 +545,8 @@ TEST(BlockingQueueTest, TwoPushesWakeTwoWaitingConsumers) {
   s.script.await_quiet();
   const int c2 = s.consumer(got2);
   s.script.await_quiet();
-  ASSERT_EQ(s.script.blocked(), 2) << "two pop()s on an empty queue must both wait" << kLesson;
+  ASSERT_EQ(s.script.blocked(), 2) << "two pop()s on an empty queue must both block in a wait on the condition "
+                                      "variable" << kLesson;
 
   s.script.hold_woken(true);  // woken consumers wait here, so both pushes happen before either pops
   s.queue.push(1);
@@ -512,6 +561,105 @@ TEST(BlockingQueueTest, TwoPushesWakeTwoWaitingConsumers) {
       << describe(o2) << ", with " << s.queue.size()
       << " item(s) left in the queue. Every push must notify: a push that finds the queue already non-empty "
          "may still have a consumer waiting for it (a notify is cheap when nobody waits)"
+      << kLesson;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sim tests.
+
+using SimQueue = lab::BlockingQueue<int>;
+
+// pop() on the calling thread; an exception (a pop() that went on from an empty queue) fails the test with it.
+std::optional<int> pop_or_fail(SimQueue& queue, const char* who) {
+  try {
+    return queue.pop();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << who << "'s pop() threw: " << e.what()
+                  << ". It returned from a wait and took an item without checking again that there was one: a "
+                     "wakeup (spurious, or one whose item another consumer took) is a hint, not a promise. Wait "
+                     "with a predicate"
+                  << kLesson;
+    return std::nullopt;
+  }
+}
+
+CONCLAB_SIM_TEST(BlockingQueueTest, PopOnAnotherThreadGetsThePush) {
+  conclab::sim::explain(
+      "the consumer sleeps in pop() and nobody will wake it, although the test pushed an item: the notify that "
+      "push() sent was not one the consumer could see. Notify AFTER the item is in (under the lock, or right "
+      "after unlocking it), never before taking the lock, and on the condition variable pop() waits on" +
+      std::string(kLesson));
+  SimQueue queue(1);
+  std::optional<int> got;
+  {
+    conclab::sync::jthread consumer([&] { got = pop_or_fail(queue, "the consumer"); });
+    queue.push(1);
+  }  // joined
+  EXPECT_EQ(got, std::optional<int>(1)) << "a consumer popped while the test pushed 1 into an empty queue of capacity "
+                                           "1: its pop() must wait for the push and return 1"
+                                        << kLesson;
+}
+
+// Two consumers pop while the test's thread pushes 1 and 2 into a queue of the given capacity.
+void two_consumers_get_two_pushes(std::size_t capacity) {
+  SimQueue queue(capacity);
+  std::optional<int> got1, got2;
+  {
+    conclab::sync::jthread c1([&] { got1 = pop_or_fail(queue, "consumer C1"); });
+    conclab::sync::jthread c2([&] { got2 = pop_or_fail(queue, "consumer C2"); });
+    queue.push(1);
+    queue.push(2);
+  }  // joined
+  std::multiset<int> popped;
+  if (got1) popped.insert(*got1);
+  if (got2) popped.insert(*got2);
+  EXPECT_EQ(popped, (std::multiset<int>{1, 2}))
+      << "two consumers popped while the test pushed 1 and 2 (capacity " << capacity
+      << "): each consumer must get one of the two items, and no item twice" << kLesson;
+}
+
+CONCLAB_SIM_TEST(BlockingQueueTest, TwoPushesReachTwoWaitingConsumers) {
+  conclab::sim::explain(
+      "a consumer sleeps in pop() next to an item: the test pushed twice while both consumers waited, and the "
+      "second push() notified nobody. Every push must notify: a push into a queue that is not empty may still "
+      "have a consumer waiting for it (the one woken by the first push may not have run yet)" +
+      std::string(kLesson));
+  two_consumers_get_two_pushes(2);
+}
+
+CONCLAB_SIM_TEST(BlockingQueueTest, ProducerAndTwoConsumersOnOneSlotAllFinish) {
+  conclab::sim::explain(
+      "with a queue of capacity 1, the test's push() waits for room while a consumer waits for an item, and "
+      "nobody will wake either: a notify_one() woke a thread of the wrong kind (a consumer when only the "
+      "producer could go on), which went back to sleep. With ONE condition variable for both kinds of waiter, "
+      "use notify_all(); or give each kind its own (not_empty_, not_full_) and notify_one() the right one" +
+      std::string(kLesson));
+  two_consumers_get_two_pushes(1);
+}
+
+CONCLAB_SIM_TEST(BlockingQueueTest, TwoProducersNeverOverfillOneSlot) {
+  conclab::sim::explain(
+      "a thread waits forever in push() or pop(): a change to the queue was not followed by a notify on the "
+      "condition variable the other side waits on" +
+      std::string(kLesson));
+  SimQueue queue(1);
+  std::multiset<int> popped;
+  {
+    conclab::sync::jthread p1([&] { queue.push(1); });
+    conclab::sync::jthread p2([&] { queue.push(2); });
+    for (int i = 0; i < 2; ++i) {
+      const std::size_t size = queue.size();
+      EXPECT_LE(size, 1u)
+          << "two producers push into a queue of capacity 1, and size() is " << size
+          << ": a push() went ahead with no room. Check for room and add the item in ONE critical section (a "
+             "thread that saw room, unlocked and locked again may find the slot taken), re-check after every "
+             "wakeup (`while`, or a predicate), and compare `size < capacity`"
+          << kLesson;
+      if (const auto v = pop_or_fail(queue, "the test's thread")) popped.insert(*v);
+    }
+  }  // joined
+  EXPECT_EQ(popped, (std::multiset<int>{1, 2}))
+      << "two producers pushed 1 and 2 into a queue of capacity 1 and the test popped twice: it must get both items"
       << kLesson;
 }
 
@@ -535,7 +683,9 @@ TEST(BlockingQueueTest, ManyProducersOneConsumerDeliverEveryItemOnce) {
            << "threw: " << e.what() << kLesson;
   }
 
-  ASSERT_EQ(received.size(), static_cast<std::size_t>(kProducers * kPerProducer));
+  ASSERT_EQ(received.size(), static_cast<std::size_t>(kProducers * kPerProducer))
+      << "the consumer popped " << kProducers * kPerProducer << " times, so it must have received that many items"
+      << kLesson;
   std::map<int, int> next;  // producer -> the sequence number expected next from it
   int out_of_order = 0;
   for (int v : received) {
@@ -548,7 +698,9 @@ TEST(BlockingQueueTest, ManyProducersOneConsumerDeliverEveryItemOnce) {
                                 "exactly once; "
                              << out_of_order << " did not" << kLesson;
   for (int producer = 1; producer <= kProducers; ++producer) {
-    EXPECT_EQ(next[producer], kPerProducer) << "every item of producer " << producer << " must be delivered";
+    EXPECT_EQ(next[producer], kPerProducer)
+        << "producer " << producer << " pushed " << kPerProducer << " items, but the last one the consumer got from it "
+        << "was number " << next[producer] - 1 << ": every item pushed must be popped exactly once" << kLesson;
   }
 }
 
@@ -600,8 +752,12 @@ TEST(BlockingQueueTest, ManyProducersAndConsumersSurviveSpuriousWakeups) {
     total += r.size();
   }
   EXPECT_EQ(total, static_cast<std::size_t>(kProducers * kPerProducer))
-      << "every pushed item must be popped exactly once" << kLesson;
-  EXPECT_EQ(all.size(), total) << "an item was popped twice" << kLesson;
+      << "the producers pushed " << kProducers * kPerProducer << " items and the consumers popped " << total
+      << ": every pushed item must be popped exactly once, whatever wakeups the condition variable hands out"
+      << kLesson;
+  EXPECT_EQ(all.size(), total) << "of " << total << " items popped only " << all.size()
+                               << " are different: an item was popped twice (taken under the lock, but not removed "
+                                  "before another consumer looked?)" << kLesson;
 }
 
 }  // namespace
