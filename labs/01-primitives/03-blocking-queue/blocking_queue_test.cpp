@@ -575,9 +575,9 @@ std::optional<int> pop_or_fail(SimQueue& queue, const char* who) {
     return queue.pop();
   } catch (const std::exception& e) {
     ADD_FAILURE() << who << "'s pop() threw: " << e.what()
-                  << ". It returned from a wait and took an item without checking again that there was one: a "
-                     "wakeup (spurious, or one whose item another consumer took) is a hint, not a promise. Wait "
-                     "with a predicate"
+                  << ". pop() must not throw on a queue that will get an item. If it went on from an EMPTY queue, it "
+                     "returned from a wait and did not check again that there was an item: a wakeup (spurious, or "
+                     "one whose item another consumer took) is a hint, not a promise. Wait with a predicate"
                   << kLesson;
     return std::nullopt;
   }
