@@ -18,6 +18,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <exception>
 #include <functional>
 #include <latch>
@@ -74,8 +78,14 @@ TEST(SemaphoreTest, RejectsNegativeCounts) {
 }
 
 TEST(SemaphoreTest, AcquireBlocksUntilRelease) {
+  // The user thread records whether its acquire() returned before the test released the permit. On real
+  // threads nothing can make sure the user is already asleep when the release comes (if it is late, it finds the
+  // permit free, which is correct), so this test can only ever catch an early return, never invent one; the sim
+  // test ReleaseWakesABlockedAcquire below runs the schedule where the user sleeps first, on every run.
   lab::Semaphore sem(1);
   sem.acquire();  // the only permit: now the next acquire() must wait
+  conclab::sync::atomic<bool> released{false};
+  conclab::sync::atomic<bool> got_in_early{false};
   conclab::sync::atomic<bool> got_in{false};
   std::string error;
   conclab::sync::latch started(1);
@@ -83,6 +93,7 @@ TEST(SemaphoreTest, AcquireBlocksUntilRelease) {
     try {
       started.count_down();
       sem.acquire();
+      got_in_early.store(!released.load());
       got_in.store(true);
       sem.release();
     } catch (const std::exception& e) {
@@ -90,12 +101,13 @@ TEST(SemaphoreTest, AcquireBlocksUntilRelease) {
     }
   });
   started.wait();
-  EXPECT_FALSE(got_in.load()) << "acquire() got a permit while the only one was held: it must block until a "
-                                 "release()"
-                              << kLesson;
+  released.store(true);  // before release(): an acquire() that sees it false returned without this permit
   sem.release();
   user.join();
   EXPECT_EQ(error, "") << "acquire() with no free permit must wait for a release(), but it threw" << kLesson;
+  EXPECT_FALSE(got_in_early.load()) << "acquire() returned while the only permit was still held: it must block "
+                                       "until a release() gives one back"
+                                    << kLesson;
   EXPECT_TRUE(got_in.load()) << "release() must let the blocked acquire() through";
   EXPECT_EQ(sem.available(), 1) << "one permit out, one back: the semaphore must end where it started";
 }
@@ -137,12 +149,51 @@ TEST(SemaphoreTest, NUsersCanBeInsideAtOnce) {
   EXPECT_EQ(sem.available(), kLimit) << "all permits must be free again after the users left";
 }
 
+// Calls `rescue` on its own thread if not disarmed within kPatience of real time. Not a timing assertion: a
+// correct semaphore disarms it in microseconds; it exists so that a release() that wakes too few waiters ends
+// this test with a message instead of a hang until the runner's timeout. std's types, not conclab::sync's: it
+// watches real time, and only the ordinary tests (never run under the explorer) use it.
+constexpr auto kPatience = std::chrono::seconds(5);
+
+class Watchdog {
+ public:
+  explicit Watchdog(std::function<void()> rescue)
+      : thread_([this, rescue = std::move(rescue)](std::stop_token disarmed) {
+          std::mutex mu;
+          std::condition_variable_any cv;
+          std::unique_lock lock(mu);
+          cv.wait_for(lock, disarmed, kPatience, [] { return false; });  // ends on disarm() or after kPatience
+          if (disarmed.stop_requested()) return;
+          fired_.store(true);
+          lock.unlock();
+          rescue();
+        }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() { disarm(); }
+
+  void disarm() {
+    thread_.request_stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  std::atomic<bool> fired_{false};
+  std::jthread thread_;  // declared last: it starts once fired_ exists
+};
+
 TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
+  // On real threads the waiters may or may not be asleep when release(2) comes (the sim test
+  // ReleaseOfTwoLetsTwoBlockedAcquiresIn makes them sleep first, on every run). When they are, a release(2)
+  // that wakes only one leaves the other asleep next to a free permit; the watchdog then reports it and
+  // releases the rest one by one, so that the test ends with this message instead of a timeout.
   constexpr int kWaiters = 3;
   lab::Semaphore sem(0);
   conclab::sync::atomic<int> passed{0};
   conclab::sync::latch started(kWaiters);
   std::vector<std::string> errors(kWaiters);
+  bool stuck = false;
   {
     std::vector<conclab::sync::jthread> waiters;
     for (int i = 0; i < kWaiters; ++i) {
@@ -160,12 +211,26 @@ TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
       });
     }
     started.wait();
+    Watchdog watchdog([&] {
+      for (int i = 0; i < kWaiters; ++i) sem.release();  // one at a time: each wakes a sleeper, if it notifies
+    });
     sem.release(2);
     for (int seen = passed.load(); seen < 2; seen = passed.load()) passed.wait(seen);  // two permits: two get in
-    EXPECT_EQ(passed.load(), 2) << "release(2) must let exactly two of three waiters in" << kLesson;
-    sem.release();
-  }  // joins the waiters: hangs here if a release() woke fewer threads than it gave permits
+    watchdog.disarm();
+    stuck = watchdog.fired();
+    EXPECT_FALSE(stuck) << "release(2) gave two permits while three threads waited in acquire(), but after "
+                        << kPatience.count() << " s fewer than two had got in: release(n) woke fewer sleepers "
+                        << "than it gave permits, and the others sleep next to a free permit. notify_one() wakes "
+                        << "one thread; for several permits wake them all (notify_all(): each re-checks the "
+                        << "count, and those that find none sleep again). The sim test "
+                        << "ReleaseOfTwoLetsTwoBlockedAcquiresIn shows the schedule" << kLesson;
+    if (!stuck) {
+      EXPECT_EQ(passed.load(), 2) << "release(2) must let exactly two of three waiters in" << kLesson;
+      sem.release();
+    }
+  }  // joins the waiters
   for (const auto& e : errors) EXPECT_EQ(e, "") << "acquire() threw instead of waiting for a release()" << kLesson;
+  if (stuck) return;  // the watchdog released extra permits: the counts below no longer mean anything
   EXPECT_EQ(passed.load(), kWaiters) << "three permits released for three waiters: all three must get in";
   EXPECT_EQ(sem.available(), 0) << "all released permits were taken";
 }
@@ -242,6 +307,11 @@ CONCLAB_SIM_TEST(SemaphoreTest, TwoTryAcquiresRacingForOnePermitGiveItToOne) {
 }
 
 CONCLAB_SIM_TEST(SemaphoreTest, ReleaseWakesABlockedAcquire) {
+  conclab::sim::explain(
+      "the acquire() below sleeps forever although release() gave it a permit: a lost wakeup. Either release() "
+      "did not notify at all, or it notified BEFORE it added the permit (the woken acquire() took the mutex "
+      "first, found nothing, and slept again; the permit then came with nobody told). Lock, change the count, "
+      "notify, in that order" + std::string(kLesson));
   lab::Semaphore sem(0);
   conclab::sync::atomic<bool> released{false};
   {
@@ -260,6 +330,10 @@ CONCLAB_SIM_TEST(SemaphoreTest, ReleaseWakesABlockedAcquire) {
 }
 
 CONCLAB_SIM_TEST(SemaphoreTest, ReleaseOfTwoLetsTwoBlockedAcquiresIn) {
+  conclab::sim::explain(
+      "a waiter sleeps forever although release(2) gave two permits for two waiters: a lost wakeup. "
+      "release(n) must wake as many sleepers as it gives permits (notify_one() wakes one: use notify_all() for "
+      "n > 1), after the count has changed, not before" + std::string(kLesson));
   lab::Semaphore sem(0);
   conclab::sync::atomic<bool> released{false};
   auto waiter = [&] {
