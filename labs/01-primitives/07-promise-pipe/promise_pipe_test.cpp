@@ -3,12 +3,17 @@
 //
 // Jobs that must still be running while the test looks at their Result wait on a Gate the test opens;
 // latches tell the test when a job has started. No sleeps, no timing: every run takes the same path.
+//
+// An exception that leaves the worker thread's function ends the program (std::terminate) before any assertion
+// can report it, so this file installs a terminate handler that says what was thrown and what it means.
 #include <promise_pipe.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <future>
 #include <latch>
@@ -22,6 +27,37 @@
 namespace {
 
 constexpr const char* kLesson = " (lesson: modules/01-primitives/06-futures-and-async.md)";
+
+// Called by std::terminate: names the exception that was in flight (usually one that left the worker thread's
+// function, where nothing can catch it) and what the lab expects instead, then aborts as the default would.
+[[noreturn]] void explain_terminate() {
+  std::string what = "no exception was in flight (std::terminate was called directly, or a thread was destroyed "
+                     "while joinable)";
+  if (const std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::future_error& f) {
+      what = std::string(f.what()) +
+             (f.code() == std::make_error_code(std::future_errc::promise_already_satisfied)
+                  ? ". A promise was fulfilled twice: each path out of the job must call set_value OR set_exception, "
+                    "exactly once (set_value inside the try, set_exception in the catch, nothing after)"
+                  : "");
+    } catch (const std::exception& x) {
+      what = std::string("an exception derived from std::exception: ") + x.what();
+    } catch (...) {
+      what = "an exception of a type NOT derived from std::exception (a `catch (const std::exception&)` does not "
+             "catch it; `catch (...)` does, and std::current_exception() carries any type)";
+    }
+  }
+  std::fprintf(stderr,
+               "\n*** std::terminate: %s.\n*** An exception that leaves a thread's function ends the whole program. "
+               "The worker must catch everything a job throws (catch (...)) and hand it to the caller through the "
+               "pipe (promise::set_exception(std::current_exception()), or let std::packaged_task do it)%s\n",
+               what.c_str(), kLesson);
+  std::fflush(stderr);
+  std::abort();
+}
+[[maybe_unused]] const std::terminate_handler kPreviousTerminate = std::set_terminate(explain_terminate);
 
 // A gate jobs can wait on. open() may be called more than once; only the first call counts.
 class Gate {
@@ -103,6 +139,13 @@ TEST(PromisePipeTest, ExceptionReachesTheCaller) {
     keep = std::current_exception();
     EXPECT_STREQ(e.what(), "line 3: expected ';'")
         << "get() rethrew a ParseError, but not the one the job threw: its message changed" << kLesson;
+  } catch (const std::future_error& e) {
+    keep = std::current_exception();
+    ADD_FAILURE() << "the job threw ParseError(\"line 3: expected ';'\"), but get() threw std::future_error ("
+                  << e.code().message() << "). broken_promise means the promise was destroyed unfulfilled: the "
+                  << "job's exception path never handed the exception over. In the catch block, call "
+                     "set_exception(std::current_exception()); every path out of the job must fulfil the promise"
+                  << kLesson;
   } catch (const std::exception& e) {
     keep = std::current_exception();
     ADD_FAILURE() << "the job threw ParseError(\"line 3: expected ';'\"), but get() threw a different exception "
@@ -121,6 +164,36 @@ TEST(PromisePipeTest, WorkerSurvivesAThrowingJob) {
   EXPECT_THROW(bad.get(), std::runtime_error)
       << "the first job threw std::runtime_error(\"disk full\"); its caller's get() must rethrow it instead "
          "of returning a value" << kLesson;
+}
+
+// Not derived from std::exception: C++ can throw any type, and a worker must pass it on like any other.
+struct Timeout {
+  int after_ms;
+};
+
+TEST(PromisePipeTest, NonStdExceptionReachesTheCaller) {
+  lab::Worker worker;
+  auto result = worker.submit([]() -> int { throw Timeout{250}; });
+  std::exception_ptr keep;  // see ExceptionReachesTheCaller: this thread must be the exception's last owner
+  try {
+    const int value = result.get();
+    ADD_FAILURE() << "the job threw a Timeout, but get() returned " << value << " as if it had succeeded" << kLesson;
+  } catch (const Timeout& t) {
+    keep = std::current_exception();
+    EXPECT_EQ(t.after_ms, 250) << "get() rethrew a Timeout, but not the one the job threw" << kLesson;
+  } catch (const std::future_error& e) {
+    keep = std::current_exception();
+    ADD_FAILURE() << "the job threw a Timeout (a struct not derived from std::exception), but get() threw "
+                     "std::future_error ("
+                  << e.code().message() << "): the promise was never given the exception. Catch with "
+                  << "`catch (...)` and call set_exception(std::current_exception())" << kLesson;
+  } catch (...) {
+    keep = std::current_exception();
+    ADD_FAILURE() << "the job threw a Timeout, but get() threw something else: the caller must get the job's own "
+                     "exception, whatever its type (std::current_exception() in a catch (...))"
+                  << kLesson;
+  }
+  WaitForEarlierJobs(worker);  // a worker that let the Timeout escape has ended the program by now
 }
 
 TEST(PromisePipeTest, SideEffectsVisibleAfterGet) {

@@ -7,7 +7,8 @@
 // that never ran breaks its promise, so discard_pending() still reports broken_promise. The task also
 // accepts a move-only job (one that owns a std::unique_ptr, say), which improved's copyable lambda could
 // not. The queue's mutex is a conclab::Mutex with CONCLAB_GUARDED_BY, so `-Wthread-safety` (the clang-tsa
-// preset) proves that jobs_ and stopping_ are only touched under mu_.
+// preset) proves that jobs_ and stopping_ are only touched under mu_. The thread is a jthread (it joins in its
+// destructor, so ~Worker cannot forget to); the "drain, then stop" flag stays a bool under mu_ (see stopping_).
 //
 // What an expert would still do differently in production:
 //   - store jobs as std::move_only_function<void()> (C++23) and skip the shared_ptr around each task;
@@ -70,13 +71,14 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // Lets the worker run what is queued, then joins it: thread_, the last member, is destroyed first, and a
+  // jthread joins in its destructor (its stop request is unused: see stopping_ below).
   ~Worker() {
     {
       conclab::MutexLock lock(mu_);
       stopping_ = true;
     }
     cv_.notify_one();
-    thread_.join();
   }
 
   template <class F>
@@ -126,8 +128,12 @@ class Worker {
   conclab::Mutex mu_;
   conclab::CondVar cv_;                                          // "a job was queued, or stopping"
   std::deque<std::function<void()>> jobs_ CONCLAB_GUARDED_BY(mu_);
+  // "Finish the queue, then return", set by ~Worker. Not the jthread's stop_token: a stop request means "stop
+  // now", and this worker must drain its queue first; the wait also sits on a CondVar (a condition_variable for
+  // -Wthread-safety), which has no stop_token overload. So the flag lives under mu_, next to the queue it
+  // describes, and the jthread is there for its joining destructor.
   bool stopping_ CONCLAB_GUARDED_BY(mu_) = false;
-  sync::thread thread_;  // last: starts after the fields above exist
+  sync::jthread thread_;  // last: starts after the fields above exist, and is joined before they go
 };
 
 }  // namespace lab

@@ -1,0 +1,130 @@
+// Lab 01.07 promise pipe, WRONG (ready-means-valid): Result::ready() returns future_.valid().
+//
+// Why it looks right: valid() is the future's only method that answers a yes/no question without blocking,
+// it is false for a default-constructed Result, and true for every Result that submit() returned, after which
+// get() "works". Why it is wrong: valid() says whether the future has a shared state at all, not whether the
+// state holds a value yet. It is true the moment submit() returns, while the job is still running, so a caller
+// that polls ready() before get() is told to go ahead and then blocks. PromisePipeTest.ReadyOnlyAfterTheJobReturns
+// holds the job on a gate and fails on every run. The fix: `future_.wait_for(std::chrono::seconds(0)) ==
+// std::future_status::ready`, which asks the shared state and never blocks.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// Result<T>: the caller's end of a one-shot pipe from the worker thread.
+//
+// Contract: owned and used by one thread (the caller); movable, not copyable.
+//   - get() blocks until the job has finished, then returns its value or rethrows the exception it threw;
+//     a job that was discarded before it ran throws std::future_error with code broken_promise.
+//     Call get() at most once.
+//   - ready() never blocks: true once get() would return (or throw) without waiting. Not after get().
+//   - Happens-before: everything the job did before it returned is visible to the caller after get().
+template <class T>
+class Result {
+ public:
+  Result() = default;
+  explicit Result(std::future<T> future) : future_(std::move(future)) {}
+
+  T get() { return future_.get(); }
+
+  bool ready() const { return future_.valid(); }  // BUG: "has a shared state", not "holds a value"
+
+ private:
+  std::future<T> future_;
+};
+
+// Worker: one background thread that runs submitted jobs, one at a time, in submission order.
+//
+// Contract:
+//   - submit() and discard_pending() may be called from any thread, concurrently.
+//   - submit(fn) queues fn and returns the Result through which the caller gets fn's value or exception.
+//     fn must be copyable and return a value (not void).
+//   - discard_pending() drops the jobs that have not started yet and returns how many; their Results
+//     report std::future_error(broken_promise). The job already running is not affected.
+//   - The destructor runs every job still queued, then joins the thread.
+//   - A job must not get() the Result of a job queued after it: the worker would wait for itself.
+class Worker {
+ public:
+  Worker() : thread_([this] { run(); }) {}
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  ~Worker() {
+    {
+      sync::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  template <class F>
+  auto submit(F fn) -> Result<std::invoke_result_t<F&>> {
+    using R = std::invoke_result_t<F&>;
+    static_assert(!std::is_void_v<R>, "lab::Worker::submit: the job must return a value");
+    auto promise = std::make_shared<std::promise<R>>();
+    Result<R> result(promise->get_future());
+    enqueue([promise, fn = std::move(fn)]() mutable {
+      try {
+        promise->set_value(fn());  // publishes the value: pairs with future_.get() in the caller
+      } catch (...) {
+        promise->set_exception(std::current_exception());  // the caller's get() rethrows this object
+      }
+    });
+    return result;
+  }
+
+  std::size_t discard_pending() {
+    std::deque<std::function<void()>> dropped;
+    {
+      sync::lock_guard lock(mu_);
+      dropped.swap(jobs_);
+    }
+    // Destroyed here, outside the lock: each job's destructor breaks its promise and may wake a caller.
+    return dropped.size();
+  }
+
+ private:
+  void enqueue(std::function<void()> job) {
+    {
+      sync::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        sync::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, and everything queued has run
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();  // outside the lock: a job may take long, or submit another job
+    }
+  }
+
+  sync::mutex mu_;
+  sync::condition_variable cv_;              // "a job was queued, or the worker is stopping"
+  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  bool stopping_ = false;                   // guarded by mu_
+  sync::thread thread_;                      // last: starts after the fields above exist
+};
+
+}  // namespace lab
