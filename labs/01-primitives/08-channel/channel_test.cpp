@@ -7,6 +7,12 @@
 // before a receive makes room). Deadlines are either already in the past (the answer must come at once) or
 // an hour away (the thread must be woken by the test, never by the clock): nothing depends on timing.
 //
+// Because a latch cannot say that a thread is already asleep, those tests catch a missing or too-narrow notify
+// only in the runs where the thread fell asleep first. The sim tests at the end make that deterministic: the
+// explorer runs the schedules where every waiter is asleep before the other side acts, so a close() that wakes
+// nobody, or one waiter, or only the receivers, a receive that never wakes a sender, a notify on the wrong
+// condition variable and a stop request that wakes nobody fail on every run.
+//
 // A channel that ignores close() would leave the threads of some tests blocked forever. Those tests first
 // check, without blocking, that close() is visible, and otherwise free their threads and fail at once.
 #include <channel.hpp>
@@ -464,6 +470,55 @@ CONCLAB_SIM_TEST(ChannelTest, StopCancelsAWaitingReceive) {
   }  // ~jthread: request_stop(), then join()
   EXPECT_EQ(status, Status::kCancelled) << "a receive on an empty channel whose stop was requested reports kCancelled"
                                         << kLesson;
+}
+
+CONCLAB_SIM_TEST(ChannelTest, CloseWakesAWaitingSender) {
+  conclab::sim::explain(
+      "a sender waiting for room in a full channel never woke up after close(): close() changes what waiting "
+      "senders must do too (their send can never complete: ChannelClosed / kClosed), so it must wake them, on "
+      "the condition variable they sleep on (notify_all on every one whose waiters test closed_)" +
+      std::string(kLesson));
+  lab::Channel<int> channel(1);
+  channel.send(1);  // full: the sender below has to wait
+  {
+    conclab::sync::jthread sender([&] {
+      EXPECT_THROW(channel.send(2), lab::ChannelClosed)
+          << "send() waiting for room must throw lab::ChannelClosed once the channel is closed" << kLesson;
+    });
+    channel.close();
+  }
+  EXPECT_EQ(channel.receive(), std::optional<int>(1)) << "the item sent before close() must still be delivered"
+                                                      << kLesson;
+}
+
+CONCLAB_SIM_TEST(ChannelTest, ReceiveMakesRoomForAWaitingSender) {
+  conclab::sim::explain(
+      "a sender waiting for room in a full channel stayed asleep after a receive made room: the receive that "
+      "turns \"full\" into \"not full\" must wake the senders (on the condition variable they sleep on). If you "
+      "notify only at that transition, decide it from the size BEFORE the item was removed" + std::string(kLesson));
+  lab::Channel<int> channel(1);
+  channel.send(1);  // full: the sender below has to wait
+  {
+    conclab::sync::jthread sender([&] { channel.send(2); });
+    EXPECT_EQ(channel.receive(), std::optional<int>(1)) << "receive() returns the oldest item" << kLesson;
+    EXPECT_EQ(channel.receive(), std::optional<int>(2))
+        << "the receive made room, so the waiting send(2) completes and its item arrives next" << kLesson;
+  }
+}
+
+CONCLAB_SIM_TEST(ChannelTest, ItemsSentBeforeCloseAreStillReceived) {
+  lab::Channel<int> channel(2);
+  {
+    conclab::sync::jthread receiver([&] {
+      EXPECT_EQ(channel.receive(), std::optional<int>(1))
+          << "an item sent before close() was lost: in the schedule below the receiver came after the close and "
+          << "got nullopt although the item was still in the channel. close() ends the stream, it does not discard "
+          << "it: receive() reports closed only when the channel is closed AND empty" << kLesson;
+      EXPECT_EQ(channel.receive(), std::nullopt) << "after the last item, a closed channel reports nullopt" << kLesson;
+    });
+    channel.send(1);
+    channel.close();  // the owner closes right after its last send, with the item still buffered
+  }
 }
 
 }  // namespace

@@ -69,6 +69,11 @@ enum class ChannelStatus {
 //   - Items are delivered in the order their sends completed, each to exactly one receiver.
 //   - Happens-before: everything a sender did before sending x is visible to the receiver that gets x.
 //   - The channel must outlive every call in progress on it (a call may notify after unlocking).
+//   - Exceptions: a send whose T constructor throws adds nothing (strong guarantee). A receive takes the item
+//     out of the buffer and then moves it into the optional (or `out`): if that move throws, the channel stays
+//     consistent but that item is lost (the basic guarantee; lab 01.03's blocking queue has the same limit).
+//     With a T whose move cannot throw (ints, std::string, std::unique_ptr, most types) nothing is ever lost;
+//     a T that needs the strong guarantee should be sent as a std::unique_ptr<T>.
 template <class T>
 class Channel {
  public:
@@ -231,6 +236,7 @@ class Channel {
 
   // Removes and returns the oldest item (the caller holds mu_ and has checked there is one). Sets `wake` if
   // waiting senders must be woken: the caller then unlocks and calls wake_senders(true).
+  // (If T's move throws below or in the caller's move into the optional/out, the item is lost: see the contract.)
   T take(bool& wake) CONCLAB_REQUIRES(mu_) {
     const bool was_full = size_ == capacity_;
     std::optional<T>& slot = ring_[head_];
