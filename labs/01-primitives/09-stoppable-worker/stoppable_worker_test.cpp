@@ -10,12 +10,17 @@
 //
 // The sim tests at the end need no probe: the explorer runs the worker and the owner in every order their steps
 // allow, so a stop request that can slip between the worker's last look at its condition and its sleep (a
-// lost wakeup) is found on every run, and printed as the schedule that loses it.
+// lost wakeup) is found on every run, and printed as the schedule that loses it; so are a stop request that
+// wakes nobody (the token in a plain wait's predicate), a stop_callback that deadlocks, a join before the
+// request, and a stop() that returns before the task it should wait for. On real threads that lost wakeup
+// shows only in a window of a few instructions; if it is hit there, StopsWhileIdle's watchdog ends the test
+// with a message after a few seconds instead of hanging.
 #include <stoppable_worker.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -39,6 +44,7 @@
 namespace {
 
 constexpr const char* kLesson = " (lesson: modules/01-primitives/08-jthread-and-stop-tokens.md)";
+constexpr std::chrono::seconds kPatience(5);  // real time before StopsWhileIdle gives up on a stuck stop
 
 // What the test knows about the worker. Everything under mu_.
 class Probe {
@@ -78,11 +84,17 @@ class Probe {
     cv_.notify_all();
   }
 
-  // Blocks until the stop call returned (true) or the worker reported idle again (false).
-  bool wait_stop_returned_or_idle_again(int idles_before) {
+  enum class AfterStop { kReturned, kIdleAgain, kNeither };
+
+  // Blocks until the stop call returned or the worker reported idle again. kNeither if neither happened within
+  // kPatience of real time: a watchdog, not a timing assertion (a correct worker answers in microseconds), so
+  // that a lost wakeup ends the test with a message instead of a hang.
+  AfterStop wait_stop_returned_or_idle_again(int idles_before) {
     conclab::sync::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return stop_returned_ || idles_ > idles_before; });
-    return stop_returned_;
+    if (!cv_.wait_for(lock, kPatience, [&] { return stop_returned_ || idles_ > idles_before; })) {
+      return AfterStop::kNeither;
+    }
+    return stop_returned_ ? AfterStop::kReturned : AfterStop::kIdleAgain;
   }
 
   std::string stop_error() {
@@ -124,10 +136,19 @@ class Probe {
       probe.stop_returned(e.what());
     }
   });
-  const bool returned = probe.wait_stop_returned_or_idle_again(idles_before);
-  if (!returned) wake();
+  const Probe::AfterStop after = probe.wait_stop_returned_or_idle_again(idles_before);
+  if (after != Probe::AfterStop::kReturned) wake();
   stopper.join();
-  if (!returned) {
+  if (after == Probe::AfterStop::kNeither) {
+    return ::testing::AssertionFailure()
+           << "the worker was idle when it was stopped, and after " << kPatience.count() << " s the stop call had "
+              "not returned and the worker had not woken up either: it is asleep, and the stop request was lost. "
+              "That happens when the request lands between the worker's last look at its condition and its "
+              "sleep: store the flag while holding the worker's mutex, then notify, or use "
+              "condition_variable_any::wait(lock, stop_token, pred). The sim test StopAlwaysReachesAnIdleWorker "
+              "finds that schedule on every run" << kLesson;
+  }
+  if (after == Probe::AfterStop::kIdleAgain) {
     return ::testing::AssertionFailure()
            << "the worker was idle, waiting for work, when it was stopped. Instead of returning, it woke up, "
               "found no task and went back to waiting: it did not look at the stop request, and without a "
@@ -285,11 +306,14 @@ TEST(StoppableWorkerTest, DestructorStopsRunningTaskAndJoins) {
 // ---- Sim tests: every schedule of the worker and its owner (conclab/sim; 20 plain runs in the other builds).
 
 constexpr const char* kStopMustArrive =
-    "stop() never returned: the worker went to sleep after the stop request and nothing woke it again. Either "
-    "the request does not wake a waiting worker at all (its condition only looks at the queue, or the condition "
-    "variable is not told about the stop), or the request can land between the worker's last look at its "
-    "condition and its sleep: store the flag while holding the worker's mutex, then notify, or let "
-    "condition_variable_any::wait(lock, stop_token, pred) do both. The schedule below is an order that loses it"
+    "stop() never returned: the worker never got out of its loop after the stop request. The usual causes, "
+    "first the most common: (1) the request does not wake a waiting worker at all (its condition only looks at "
+    "the queue, or the token is checked inside a plain wait's predicate, which no stop request notifies); (2) "
+    "the request lands between the worker's last look at its condition and its sleep (store the flag while "
+    "holding the worker's mutex, then notify, or let condition_variable_any::wait(lock, stop_token, pred) do "
+    "both); (3) the worker deadlocks on its own mutex (a stop_callback constructed while holding the lock runs "
+    "at once, on that thread, if stop was already requested); (4) stop() joins before it requests stop, so the "
+    "worker waits for a request that comes only after the join. The schedule below is an order that shows it"
     " (lesson: modules/01-primitives/08-jthread-and-stop-tokens.md)";
 
 CONCLAB_SIM_TEST(StoppableWorkerTest, StopAlwaysReachesAnIdleWorker) {
@@ -313,6 +337,23 @@ CONCLAB_SIM_TEST(StoppableWorkerTest, StopRightAfterASubmitEndsTheWorker) {
   EXPECT_TRUE(worker.submit([] {})) << "submit() before any stop request must accept the task" << kLesson;
   worker.stop();  // the task may run or be dropped; stop() must return either way
   EXPECT_FALSE(worker.submit([] {})) << "submit() after stop() must refuse the task (return false)" << kLesson;
+}
+
+CONCLAB_SIM_TEST(StoppableWorkerTest, StopWaitsForTheRunningTask) {
+  conclab::sim::explain(
+      "either stop() never returned (a stop request the sleeping worker never saw, or a join before the request: "
+      "the worker exits only once told to stop), or stop() returned while the task could still be running (a "
+      "data race on `result`, named above): stop() is request_stop(), THEN join()" + std::string(kLesson));
+  lab::Worker worker;
+  int result = 0;  // plain: written by the task, read by the owner after stop(); the explorer checks the pair
+  EXPECT_TRUE(worker.submit([&] { result = 42; })) << "submit() before any stop request must accept the task"
+                                                   << kLesson;
+  worker.stop();  // the task may run or be dropped; if it ran, it has finished when stop() returns
+  const int seen = result;
+  EXPECT_TRUE(seen == 0 || seen == 42)
+      << "after stop() the owner must see the task's write whole, or no write at all: stop() returns only after the "
+         "worker thread has finished (join it), which is also what makes the task's writes visible. A data race "
+         "reported above on `result` means stop() returned while the task could still be running" << kLesson;
 }
 
 }  // namespace

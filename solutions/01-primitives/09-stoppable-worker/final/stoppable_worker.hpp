@@ -8,7 +8,10 @@
 // token is what tasks poll, and the same stop state can be handed to any code that takes a stop_token
 // (a Channel's receive(out, stop), another jthread), so one request_stop() cancels the whole tree.
 // ~jthread requests stop and joins, so the destructor is the default one. mu_ is a conclab::Mutex with
-// CONCLAB_GUARDED_BY fields, checked by the clang-tsa preset.
+// CONCLAB_GUARDED_BY fields, checked by the clang-tsa preset. The other threads' calls use a copy of the
+// jthread's stop_source (stop_), never thread_ itself, which stop() joins; the constructor starts the thread and
+// makes that copy while holding mu_, which the worker takes before anything else, so a hook running on the
+// worker thread cannot see stop_ half-set.
 //
 // Why condition_variable_any: std::condition_variable has no wait that takes a stop_token; a thread blocked
 // in it sleeps through request_stop() until someone notifies that very condition variable.
@@ -55,8 +58,11 @@ struct WorkerHooks {
 //   - Happens-before: everything a task did is visible to the owner after stop() returns.
 class Worker {
  public:
-  explicit Worker(WorkerHooks hooks = {})
-      : hooks_(std::move(hooks)), thread_([this](sync::stop_token stop) { run(stop); }) {
+  // The thread is started, and its stop source copied into stop_, while mu_ is held. The worker's first step is
+  // to take mu_, so nothing it does (a hook that calls stop_requested(), say) can see stop_ before it is set.
+  explicit Worker(WorkerHooks hooks = {}) : hooks_(std::move(hooks)) {
+    conclab::MutexLock lock(mu_);
+    thread_ = sync::jthread([this](sync::stop_token stop) { run(stop); });
     stop_ = thread_.get_stop_source();  // shares the jthread's stop state; used by other threads' calls
   }
   Worker(const Worker&) = delete;
@@ -110,8 +116,8 @@ class Worker {
   conclab::Mutex mu_;
   sync::condition_variable_any cv_;                                 // "a task is queued" (+ stop, by the token)
   std::deque<std::function<void()>> tasks_ CONCLAB_GUARDED_BY(mu_);
-  sync::stop_source stop_{sync::nostopstate};  // the jthread's stop state, set in the constructor body
-  sync::jthread thread_;                     // last: starts after the fields above exist, stops first
+  sync::stop_source stop_{sync::nostopstate};  // the jthread's stop state, set under mu_ in the constructor
+  sync::jthread thread_;  // last: started in the constructor body, after the fields above exist; stops first
 };
 
 }  // namespace lab
