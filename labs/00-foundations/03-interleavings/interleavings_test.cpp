@@ -420,7 +420,8 @@ Thread random_thread(std::mt19937& rng, std::size_t len, char first_reg) {
   std::uniform_int_distribution<int> kind(0, 3);
   std::uniform_int_distribution<int> coin(0, 1);
   std::uniform_int_distribution<int> constant(-2, 3);
-  const std::vector<std::string> regs{std::string("r") + first_reg, std::string("r") + static_cast<char>(first_reg + 1)};
+  const std::vector<std::string> regs{std::string("r") + first_reg,
+                                      std::string("r") + static_cast<char>(first_reg + 1)};
   Thread t;
   for (std::size_t i = 0; i < len; ++i) {
     const std::string var = coin(rng) ? "x" : "y";
