@@ -4,9 +4,9 @@
 // Why it looks right: (n+1)/1 * (n+2)/2 * ... * (n+m)/m is the textbook formula, a double reaches 1.8e308
 // so nothing overflows on the way, and every small case (the ones anybody checks by hand) comes out exact.
 // Why it is wrong: a double carries 53 bits of mantissa. Past 2^53 = 9.0e15 it cannot hold every integer, and
-// each multiply-then-divide rounds, so C(60, 30) = 118264581564861424 comes back off in its last digits.
-// "Exact" means every digit. Caught by InterleavingsTest.CountSchedulesIsExactForLongThreads,
-// InterleavingsTest.CountSchedulesIsExactForOneLongThread (C(157150, 3): a long thread against a short one)
+// each multiply-then-divide rounds: C(66, 33) = 7219428434016265740 comes back as ...268288, and C(79, 15)
+// one too big. "Exact" means every digit. Caught by InterleavingsTest.CountSchedulesIsExactForLongThreads,
+// InterleavingsTest.CountSchedulesIsExactForOneLongThread (a short thread against a 10,000-step one)
 // and InterleavingsTest.CountSchedulesIsExactOrThrowsForEveryPairUpTo70 (which names the first pair that comes
 // out wrong). The fix: integers only, Pascal's rule, with a check before each addition.
 #pragma once

@@ -7,7 +7,7 @@
 // is up to i times larger than the answer. count_schedules(33, 33) = 7.2e18 fits in 64 bits, but its last
 // product is 33 times that, so this version throws std::overflow_error for an answer the caller could have
 // had. Caught by InterleavingsTest.CountSchedulesIsExactForLongThreads,
-// InterleavingsTest.CountSchedulesIsExactForOneLongThread (C(157150, 3): a long thread against a short one)
+// InterleavingsTest.CountSchedulesIsExactForOneLongThread (a short thread against a 10,000-step one)
 // and InterleavingsTest.CountSchedulesIsExactOrThrowsForEveryPairUpTo70 (which names the first such pair). The
 // fix: Pascal's rule, where no intermediate is ever larger than the answer.
 #pragma once
