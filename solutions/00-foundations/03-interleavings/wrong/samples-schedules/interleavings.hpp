@@ -1,15 +1,17 @@
-// Lab 00.03 interleavings, WRONG (samples-schedules): outcomes() runs 1000 random schedules, as a stress
+// Lab 00.03 interleavings, WRONG (samples-schedules): outcomes() runs 300 random schedules, as a stress
 // test would, instead of every schedule.
 //
 // Why it looks right: listing every schedule is exponential, a random schedule (a coin flip for whose step
-// runs next) can be any of them, and 1000 tries find every outcome of the lesson's small programs: the lost
-// update, store buffering, message passing, even x++ four times on each thread, all come out right. Why it
-// is wrong: it is the very mistake the lesson warns about. Coin flips make some schedules far likelier than
-// others, and an outcome that only an unlikely schedule produces is almost never drawn: one x++ on A against
-// twelve on B can end with x == 1 (A's stale store after all of B's work, about one coin-flip run in 30
-// million), and 1000 random runs find only 9..13. "I ran it many times and it never happened" proves
-// nothing. Caught by InterleavingsTest.OutcomesFindTheRareOnes. The fix: try every schedule (the recursion)
-// or every state.
+// runs next) can be any of them, and 300 tries find every outcome of the lesson's small programs: the lost
+// update, store buffering, message passing, even x++ three times on each thread (924 schedules), all come
+// out right. Why it is wrong: it is the very mistake the lesson warns about. Coin flips make some schedules
+// far likelier than others, and an outcome that only an unlikely schedule produces is almost never drawn:
+// x++ four times on each thread can end with x == 2, and one x++ against twelve with x == 1 (A's stale
+// store after all of B's work, about one coin-flip run in 30 million), and 300 random runs see neither.
+// Random programs of 5 steps per thread show it too. "I ran it many times and it never happened" proves
+// nothing. Caught by InterleavingsTest.OutcomesFindTheRareOnes and
+// InterleavingsTest.OutcomesAgreeWithEverySchedulesOnRandomPrograms, which name the program. The fix: try
+// every schedule (the recursion) or every state.
 #pragma once
 
 #include <program.hpp>
@@ -109,7 +111,7 @@ inline std::set<Outcome> outcomes(const Thread& a, const Thread& b) {
   // BUG: a sample of the schedules, not all of them. The seed is fixed, so every run samples the same ones.
   std::mt19937 rng(12345);
   std::set<Outcome> out;
-  for (int run = 0; run < 1000; ++run) {
+  for (int run = 0; run < 300; ++run) {
     Outcome state = initial_state(a, b);
     std::size_t i = 0;
     std::size_t j = 0;
