@@ -18,17 +18,22 @@
 // A bank that checks and acts under one lock calls the hook before it locks: the second call then simply
 // happens first, and the first one sees its effect.
 //
-// If a test here hangs (verdict: deadlock or hang), see its comment: usually the hook is called while
-// a lock is held, or two account locks are taken in opposite orders by two threads.
+// A call that never returns (a self-deadlock, a lock-order deadlock, the hook called under a lock) does
+// not hang the run: the tests that can meet one run it under a watchdog (ReturnsInTime, below), which waits
+// a few seconds of real time (a correct call takes microseconds) and then fails the test with a message
+// that says which deadlock it is. That is the only clock in this file, and it never decides a pass.
 #include <bank.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <latch>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -94,6 +99,28 @@ class Race {
   conclab::sync::latch second_done_{1};   // the second operation has returned
 };
 
+// The watchdog. Runs `call` on a thread of its own and waits for it up to kPatience of real time; returns
+// whether it returned. If it did not, it is blocked for good (a correct call takes microseconds, even under
+// ThreadSanitizer on a busy machine): the thread is left behind, blocked, and the test fails with its own
+// message instead of hanging until the runner kills the whole program and prints nothing useful. `call`
+// must own (by shared_ptr) everything it touches, since it can outlive the test.
+// Default and TSan builds only (the sim tree runs only the sim tests, and finds deadlocks itself).
+constexpr int kPatienceSeconds = 3;
+bool returns_in_time(std::function<void()> call) {
+  auto finished = std::make_shared<std::promise<void>>();
+  std::future<void> returned = finished->get_future();
+  std::thread runner([call = std::move(call), finished] {
+    call();
+    finished->set_value();
+  });
+  if (returned.wait_for(std::chrono::seconds(kPatienceSeconds)) == std::future_status::ready) {
+    runner.join();
+    return true;
+  }
+  runner.detach();  // blocked forever; it owns what it uses
+  return false;
+}
+
 std::string balances_of(const lab::Bank& bank) {
   std::ostringstream out;
   out << "balances now:";
@@ -136,13 +163,32 @@ TEST(BankTest, TransferMovesMoneyOrNothing) {
 }
 
 TEST(BankTest, TransferToTheSameAccountChangesNothing) {
-  // With one mutex per account, transfer(1, 1, x) would lock the same mutex twice: std::scoped_lock(m, m)
-  // is undefined behaviour (in practice it never returns, and this test hangs). Handle from == to first.
-  lab::Bank bank({0, 100});
-  EXPECT_TRUE(bank.transfer(1, 1, 60)) << "transfer(1, 1, 60) with 100 in account 1: allowed, and a no-op";
-  EXPECT_EQ(bank.balance(1), 100) << "moving money from an account to itself leaves its balance as it was";
-  EXPECT_FALSE(bank.transfer(1, 1, 101)) << "transfer(1, 1, 101) with 100 in account 1 must be refused";
-  EXPECT_EQ(bank.balance(1), 100) << "a refused transfer changes nothing";
+  // With one mutex per account, transfer(1, 1, x) would lock the same mutex twice: sync::scoped_lock(m, m)
+  // is undefined behaviour (libstdc++'s std::lock then locks m, finds it busy, unlocks and retries forever,
+  // and two nested lock_guards wait for themselves). The watchdog turns that into the message below.
+  struct State {
+    lab::Bank bank{{0, 100}};
+    bool allowed = false;
+    bool refused = true;
+    lab::Money after_allowed = -1;
+  };
+  auto state = std::make_shared<State>();
+  const bool returned = returns_in_time([state] {
+    state->allowed = state->bank.transfer(1, 1, 60);
+    state->after_allowed = state->bank.balance(1);
+    state->refused = !state->bank.transfer(1, 1, 101);
+  });
+  ASSERT_TRUE(returned)
+      << "transfer(1, 1, 60), from an account to itself, did not return within " << kPatienceSeconds
+      << " s (a correct one takes microseconds): it is blocked for good. With one mutex per account, from == to "
+      << "makes transfer() lock the same mutex twice: sync::scoped_lock(m, m) (std::lock retries forever) or two "
+      << "lock_guards on one std::mutex (it waits for itself). A std::mutex is not recursive, and locking it "
+      << "twice is undefined behaviour. Handle from == to first, under that one account's lock. Read "
+      << "\"Locking several mutexes\" in " << kLesson << '.';
+  EXPECT_TRUE(state->allowed) << "transfer(1, 1, 60) with 100 in account 1: allowed, and a no-op";
+  EXPECT_EQ(state->after_allowed, 100) << "moving money from an account to itself leaves its balance as it was";
+  EXPECT_TRUE(state->refused) << "transfer(1, 1, 101) with 100 in account 1 must be refused";
+  EXPECT_EQ(state->bank.balance(1), 100) << "a refused transfer changes nothing";
 }
 
 // Account 0 holds 100, and two threads withdraw 100 each. Exactly one of them may succeed.
@@ -192,24 +238,36 @@ CONCLAB_SIM_TEST(BankTest, TransfersRacingForTheSameMoneyCannotOverdraw) {
 TEST(BankTest, OppositeTransfersDoNotDeadlock) {
   // One thread moves money 0 -> 1 while another moves it 1 -> 0. If transfer() locks "from, then to"
   // with two separate locks, each thread can hold one account's mutex and wait forever for the other's:
-  // this test then hangs (verdict: deadlock) in most runs, and ThreadSanitizer reports the two lock
-  // orders (lock-order-inversion) even in a run that does not hang. sync::scoped_lock(a, b) takes both
-  // without that risk. The sim test below tries every schedule of one transfer each way, so it finds
-  // the deadlock on every run, in the sim build.
-  constexpr int kTransfers = 5'000;
-  lab::Bank bank({1'000'000, 1'000'000});
-  conclab::sync::atomic<int> refused{0};
-  conclab::run_threads(2, [&](int i) {
-    for (int k = 0; k < kTransfers; ++k) {
-      const bool ok = i == 0 ? bank.transfer(0, 1, 1) : bank.transfer(1, 0, 1);
-      if (!ok) refused.fetch_add(1);
-    }
+  // in most runs this test then stops at the watchdog, and ThreadSanitizer reports the two lock orders
+  // (lock-order-inversion) even in a run that did not deadlock. sync::scoped_lock(a, b) takes both
+  // without that risk. The sim test OppositeTransfersNeverDeadlockOnAnySchedule tries every schedule of
+  // one transfer each way, so it finds the deadlock on every run, in the sim build.
+  static constexpr int kTransfers = 5'000;
+  struct State {
+    lab::Bank bank{{1'000'000, 1'000'000}};
+    conclab::sync::atomic<int> refused{0};
+  };
+  auto state = std::make_shared<State>();
+  const bool returned = returns_in_time([state] {
+    conclab::run_threads(2, [&](int i) {
+      for (int k = 0; k < kTransfers; ++k) {
+        const bool ok = i == 0 ? state->bank.transfer(0, 1, 1) : state->bank.transfer(1, 0, 1);
+        if (!ok) state->refused.fetch_add(1);
+      }
+    });
   });
-  EXPECT_EQ(refused.load(), 0) << kRefusedMessage;
-  EXPECT_EQ(bank.balance(0), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
-                                        << "started. " << balances_of(bank);
-  EXPECT_EQ(bank.balance(1), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
-                                        << "started. " << balances_of(bank);
+  ASSERT_TRUE(returned)
+      << "two threads ran 5'000 transfers 0 -> 1 and 1 -> 0, and they had not finished after " << kPatienceSeconds
+      << " s (a correct bank takes milliseconds): they are blocked for good, a deadlock. If transfer() locks `from` "
+      << "and then `to` with two separate locks, transfer(0, 1) can hold account 0 and wait for 1 while transfer(1, 0) "
+      << "holds 1 and waits for 0. Take both with sync::scoped_lock(a, b), or always lock the lower index first. "
+      << "(A run that does not deadlock is luck: the TSan build reports this as lock-order-inversion every time.) "
+      << "Read \"Locking several mutexes\" in " << kLesson << '.';
+  EXPECT_EQ(state->refused.load(), 0) << kRefusedMessage;
+  EXPECT_EQ(state->bank.balance(0), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
+                                               << "started. " << balances_of(state->bank);
+  EXPECT_EQ(state->bank.balance(1), 1'000'000) << "5'000 transfers of 1 each way leave both balances where they "
+                                               << "started. " << balances_of(state->bank);
 }
 
 // Every schedule of a transfer 0 -> 1 against a transfer 1 -> 0. A transfer() that locks `from` and
@@ -255,6 +313,25 @@ CONCLAB_SIM_TEST(BankTest, TotalNeverSeesATransferHalfDone) {
   EXPECT_EQ(bank.total(), 100) << "after the transfer, the total must still be 100. " << balances_of(bank);
 }
 
+// Every schedule of a deposit against a withdrawal on the same account. A deposit cannot overdraw, so it
+// is tempting to let it skip the lock; but `balance += amount` is a read and a write of a plain integer,
+// and the lock only orders it with threads that take the lock too. The explorer checks every plain read
+// and write by happens-before: an unlocked deposit next to a locked withdrawal is a data race, reported
+// with both lines on every run (and one of the two updates can be lost: 100 + 50 - 30 ending at 150).
+CONCLAB_SIM_TEST(BankTest, DepositRacingWithAWithdrawalIsNotLost) {
+  lab::Bank bank({100});
+  bool took = false;
+  {
+    conclab::sync::jthread depositor([&] { bank.deposit(0, 50); });
+    took = bank.withdraw(0, 30);
+  }  // joined
+  EXPECT_TRUE(took) << "withdraw(0, 30) from an account holding at least 100 must succeed";
+  EXPECT_EQ(bank.balance(0), 120)
+      << "100, plus a deposit of 50, minus a withdrawal of 30 that ran at the same time, must be 120, not "
+      << bank.balance(0) << ": one update overwrote the other. Every read and write of a balance, in deposit() "
+      << "too, must hold that account's lock. Read \"Lock scope: too narrow, too wide\" in " << kLesson << '.';
+}
+
 TEST(BankTest, TotalIsConservedWhileTransfersRun) {
   // Four threads move small amounts between eight accounts (balances are large, so none runs dry), and
   // an auditor calls total() over and over. Every total must be the opening total: a total() that adds
@@ -262,53 +339,67 @@ TEST(BankTest, TotalIsConservedWhileTransfersRun) {
   // not counted yet, sees money in flight counted twice or not at all. (That mistake needs an audit to
   // land in the middle of a transfer, so this test catches it in most runs, not all; nothing races, so
   // ThreadSanitizer cannot help; the sim test TotalNeverSeesATransferHalfDone catches it every run. A
-  // correct bank passes every run.)
-  constexpr int kAccounts = 8;
-  constexpr int kMovers = 4;
-  constexpr int kTransfers = 10'000;
-  constexpr lab::Money kOpening = 1'000'000;
-  constexpr lab::Money kTotal = kOpening * kAccounts;
-  lab::Bank bank(std::vector<lab::Money>(kAccounts, kOpening));
-  // Written by the auditor only, read after run_threads has joined it.
-  std::int64_t audits = 0;
-  std::int64_t wrong_audits = 0;
-  lab::Money first_wrong = kTotal;
-  conclab::sync::atomic<int> movers_running{kMovers};
-  conclab::sync::atomic<int> refused{0};
-  conclab::run_threads(kMovers + 1, [&](int i) {
-    if (i == kMovers) {  // the auditor: audits until the last mover is done, and once more after that
-      bool last = false;
-      while (!last) {
-        last = movers_running.load() == 0;
-        const lab::Money total = bank.total();
-        ++audits;
-        if (total != kTotal && wrong_audits++ == 0) first_wrong = total;
+  // correct bank passes every run.) Under the watchdog: transfers in opposite directions can deadlock.
+  static constexpr int kAccounts = 8;
+  static constexpr int kMovers = 4;
+  static constexpr int kTransfers = 10'000;
+  static constexpr lab::Money kOpening = 1'000'000;
+  static constexpr lab::Money kTotal = kOpening * kAccounts;
+  struct State {
+    lab::Bank bank{std::vector<lab::Money>(kAccounts, kOpening)};
+    // Written by the auditor only, read after run_threads has joined it.
+    std::int64_t audits = 0;
+    std::int64_t wrong_audits = 0;
+    lab::Money first_wrong = kTotal;
+    conclab::sync::atomic<int> movers_running{kMovers};
+    conclab::sync::atomic<int> refused{0};
+  };
+  auto state = std::make_shared<State>();
+  const bool returned = returns_in_time([state] {
+    State& st = *state;
+    conclab::run_threads(kMovers + 1, [&](int i) {
+      if (i == kMovers) {  // the auditor: audits until the last mover is done, and once more after that
+        bool last = false;
+        while (!last) {
+          last = st.movers_running.load() == 0;
+          const lab::Money total = st.bank.total();
+          ++st.audits;
+          if (total != kTotal && st.wrong_audits++ == 0) st.first_wrong = total;
+        }
+        return;
       }
-      return;
-    }
-    std::uint32_t x = 2'463'534'242u + static_cast<std::uint32_t>(i);  // xorshift32: same sequence every run
-    for (int k = 0; k < kTransfers; ++k) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      const lab::AccountId from = x % kAccounts;
-      const lab::AccountId to = (x >> 8) % kAccounts;
-      const lab::Money amount = 1 + static_cast<lab::Money>((x >> 16) % 10);
-      if (!bank.transfer(from, to, amount)) refused.fetch_add(1);
-    }
-    movers_running.fetch_sub(1);
+      std::uint32_t x = 2'463'534'242u + static_cast<std::uint32_t>(i);  // xorshift32: same sequence every run
+      for (int k = 0; k < kTransfers; ++k) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        const lab::AccountId from = x % kAccounts;
+        const lab::AccountId to = (from + 1 + (x >> 8) % (kAccounts - 1)) % kAccounts;  // never from: its own test
+        const lab::Money amount = 1 + static_cast<lab::Money>((x >> 16) % 10);
+        if (!st.bank.transfer(from, to, amount)) st.refused.fetch_add(1);
+      }
+      st.movers_running.fetch_sub(1);
+    });
   });
-  EXPECT_EQ(wrong_audits, 0)
-      << wrong_audits << " of " << audits << " calls to total() made while transfers ran returned a wrong total "
-      << "(the first: " << first_wrong << "), but no money ever entered or left the bank: it must always be "
-      << kTotal << ". total() added up the accounts while a transfer was half done (debited one, not yet "
+  ASSERT_TRUE(returned)
+      << "four threads ran transfers between 8 accounts while a fifth called total(), and they had not finished "
+      << "after " << kPatienceSeconds << " s (a correct bank takes well under one): they are blocked for good. "
+      << "Either two transfers going opposite ways each hold one account and wait for the other (lock them with "
+      << "sync::scoped_lock(a, b)), or total() takes the account locks in an order that closes a cycle with "
+      << "transfer(). Read \"Locking several mutexes\" in " << kLesson
+      << '.';
+  const State& st = *state;
+  EXPECT_EQ(st.wrong_audits, 0)
+      << st.wrong_audits << " of " << st.audits << " calls to total() made while transfers ran returned a wrong "
+      << "total (the first: " << st.first_wrong << "), but no money ever entered or left the bank: it must always "
+      << "be " << kTotal << ". total() added up the accounts while a transfer was half done (debited one, not yet "
       << "credited the other, or the reverse). With one mutex per account, total() must hold every account's "
       << "mutex while it adds up. Read \"Locking several mutexes\" in " << kLesson << '.';
-  EXPECT_EQ(refused.load(), 0) << kRefusedMessage;
-  EXPECT_EQ(bank.total(), kTotal) << "after all transfers finished, the total must still be " << kTotal << ". "
-                                  << balances_of(bank);
+  EXPECT_EQ(st.refused.load(), 0) << kRefusedMessage;
+  EXPECT_EQ(st.bank.total(), kTotal) << "after all transfers finished, the total must still be " << kTotal << ". "
+                                     << balances_of(st.bank);
   for (lab::AccountId id = 0; id < kAccounts; ++id) {
-    EXPECT_GE(bank.balance(id), 0) << "account " << id << " went negative. " << balances_of(bank);
+    EXPECT_GE(st.bank.balance(id), 0) << "account " << id << " went negative. " << balances_of(st.bank);
   }
 }
 
