@@ -14,9 +14,10 @@
 //
 // Make it correct with a mutex first; then make the common case (already built) cheap with an atomic
 // flag in front of the mutex: double-checked locking, done right. `./conclab bench 01.04` measures what
-// one get() costs. The graded run also runs three tests under the explorer, which tries every
+// one get() costs. The graded run also runs four tests under the explorer, which tries every
 // interleaving of two callers wherever you put the hook: a second build, a caller handed the value
-// before it is built, a Lazy left stuck after the initialiser threw.
+// before it is built, a caller whose read of the value is not ordered after its build (a plain bool
+// flag, or a relaxed load where acquire is needed), a Lazy left stuck after the initialiser threw.
 //
 // The course's primitives are std's, under the names conclab::sync gives them (conclab/sync.hpp):
 // sync::mutex is std::mutex, sync::atomic is std::atomic, and so on. The one difference is in the sim
