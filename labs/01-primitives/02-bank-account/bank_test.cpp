@@ -62,8 +62,9 @@ constexpr const char* kRefusedMessage =
 // Sim build: two sync::jthreads and no hook; the explorer tries every schedule of their steps.
 // Other builds: the first call to reach the interleave hook pauses there while the second runs from start
 // to end. Never hangs on its own: if the first call returns without calling the hook, the second runs
-// after it. (It does hang if the first call calls the hook while holding a lock the second call needs:
-// that is a real deadlock, and the reason the hook contract says "never while holding a lock".)
+// after it. (It does block if the first call calls the hook while holding a lock the second call needs:
+// that is a real deadlock, and the reason the hook contract says "never while holding a lock"; the tests
+// run it through watched(), whose watchdog then fails the test with that explanation.)
 class Race {
  public:
   std::function<void()> hook() {
@@ -120,6 +121,25 @@ bool returns_in_time(std::function<void()> call) {
   runner.detach();  // blocked forever; it owns what it uses
   return false;
 }
+
+// A sim test's body that can block: in the sim build that is the body itself (the explorer reports a deadlock
+// with what each thread holds and waits for); on real threads it runs under the watchdog, so a deadlock fails
+// the test with `if_stuck` instead of hanging the run. The body owns its state through a shared_ptr.
+void watched(std::function<void()> body, const std::string& if_stuck) {
+  if (conclab::sync::kSimulated) {
+    body();
+    return;
+  }
+  ASSERT_TRUE(returns_in_time(std::move(body)))
+      << "not finished after " << kPatienceSeconds << " s (a correct bank takes microseconds here): " << if_stuck
+      << ". The sim build shows the schedule: ./conclab explore 01.02. Read \"Locking several mutexes\" in "
+      << kLesson << '.';
+}
+
+constexpr const char* kRaceStuck =
+    "the two calls are blocked for good. If withdraw() or transfer() calls the interleave hook while holding a "
+    "lock, the test pauses that thread there, still holding the lock, and runs the other call, which waits for "
+    "that lock: a deadlock. Call the hook before you lock, never under a lock (the hook contract in bank.hpp)";
 
 std::string balances_of(const lab::Bank& bank) {
   std::ostringstream out;
@@ -195,13 +215,20 @@ TEST(BankTest, TransferToTheSameAccountChangesNothing) {
 // Sim build: every schedule of the two. Other builds: the first is paused at the hook while the second
 // runs from start to end; then the first goes on.
 CONCLAB_SIM_TEST(BankTest, WithdrawalsRacingForTheSameMoneyCannotOverdraw) {
-  Race race;
-  lab::Bank bank({100}, race.hook());
-  bool first = false;
-  bool second = false;
-  race.run([&] { first = bank.withdraw(0, 100); }, [&] { second = bank.withdraw(0, 100); });
-  const lab::Money left = bank.balance(0);
-  EXPECT_NE(first, second)
+  struct State {
+    Race race;
+    lab::Bank bank{{100}, race.hook()};
+    bool first = false;
+    bool second = false;
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    st->race.run([&] { st->first = st->bank.withdraw(0, 100); }, [&] { st->second = st->bank.withdraw(0, 100); });
+  }, kRaceStuck);
+  if (::testing::Test::HasFailure()) return;
+  const bool first = st->first;
+  const lab::Money left = st->bank.balance(0);
+  EXPECT_NE(first, st->second)
       << "two threads withdrew 100 from an account holding 100; " << (first ? "both" : "neither")
       << " succeeded, balance now " << left << ". "
       << (first ? "Both checked the balance before either took the money: between the check and the act "
@@ -217,12 +244,20 @@ CONCLAB_SIM_TEST(BankTest, WithdrawalsRacingForTheSameMoneyCannotOverdraw) {
 // Account 0 holds 100; one transfer sends all of it to account 1, and another tries to send the same
 // 100 to account 2 (in the other builds: in the middle of the first, at its hook).
 CONCLAB_SIM_TEST(BankTest, TransfersRacingForTheSameMoneyCannotOverdraw) {
-  Race race;
-  lab::Bank bank({100, 0, 0}, race.hook());
-  bool first = false;
-  bool second = false;
-  race.run([&] { first = bank.transfer(0, 1, 100); }, [&] { second = bank.transfer(0, 2, 100); });
-  EXPECT_NE(first, second)
+  struct State {
+    Race race;
+    lab::Bank bank{{100, 0, 0}, race.hook()};
+    bool first = false;
+    bool second = false;
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    st->race.run([&] { st->first = st->bank.transfer(0, 1, 100); }, [&] { st->second = st->bank.transfer(0, 2, 100); });
+  }, kRaceStuck);
+  if (::testing::Test::HasFailure()) return;
+  const bool first = st->first;
+  const lab::Bank& bank = st->bank;
+  EXPECT_NE(first, st->second)
       << "two transfers of 100 left account 0, which held 100; " << (first ? "both" : "neither")
       << " succeeded. " << balances_of(bank) << ". "
       << (first ? "The second transfer ran between the first one's balance check and its debit. The check, "
@@ -276,15 +311,27 @@ TEST(BankTest, OppositeTransfersDoNotDeadlock) {
 // waits for. Take both with sync::scoped_lock(a, b), which never waits for one while holding the other
 // (or lock them in one global order, e.g. by index). Read "Locking several mutexes" in the lesson.
 CONCLAB_SIM_TEST(BankTest, OppositeTransfersNeverDeadlockOnAnySchedule) {
-  lab::Bank bank({100, 100});
-  bool there = false;
-  bool back = false;
-  {
-    conclab::sync::jthread a([&] { there = bank.transfer(0, 1, 10); });
-    conclab::sync::jthread b([&] { back = bank.transfer(1, 0, 10); });
-  }  // both joined (if no schedule deadlocks)
-  EXPECT_TRUE(there && back) << "transfer(0, 1, 10) and transfer(1, 0, 10) from accounts holding 100 each must "
-                             << "both succeed (get TransferMovesMoneyOrNothing passing first). " << balances_of(bank);
+  conclab::sim::explain(
+      "transfer(0, 1, 10) holds account 0's mutex and waits for account 1's, while transfer(1, 0, 10) holds "
+      "account 1's and waits for account 0's: a lock-order deadlock, which two lock_guards taken in argument order "
+      "(from, then to) allow. Take both with sync::scoped_lock(a, b), which never waits for one while holding "
+      "the other, or always lock the lower index first. Read \"Locking several mutexes\" in " + std::string(kLesson));
+  struct State {
+    lab::Bank bank{{100, 100}};
+    bool there = false;
+    bool back = false;
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    conclab::sync::jthread a([&] { st->there = st->bank.transfer(0, 1, 10); });
+    conclab::sync::jthread b([&] { st->back = st->bank.transfer(1, 0, 10); });
+  }, "transfer(0, 1, 10) and transfer(1, 0, 10) are blocked for good: each holds one account's mutex and waits for "
+     "the other's (a lock-order deadlock). Take both with sync::scoped_lock(a, b), or lock the lower index first");
+  if (::testing::Test::HasFailure()) return;
+  const lab::Bank& bank = st->bank;
+  EXPECT_TRUE(st->there && st->back)
+      << "transfer(0, 1, 10) and transfer(1, 0, 10) from accounts holding 100 each must both succeed (get "
+      << "TransferMovesMoneyOrNothing passing first). " << balances_of(bank);
   EXPECT_EQ(bank.balance(0), 100) << "10 went each way, so both balances end where they started. "
                                   << balances_of(bank);
   EXPECT_EQ(bank.balance(1), 100) << "10 went each way, so both balances end where they started. "
@@ -294,12 +341,23 @@ CONCLAB_SIM_TEST(BankTest, OppositeTransfersNeverDeadlockOnAnySchedule) {
 // Every schedule of one transfer of 100 (0 -> 1) against one call to total(). The money is always
 // somewhere, so every total is 100.
 CONCLAB_SIM_TEST(BankTest, TotalNeverSeesATransferHalfDone) {
-  lab::Bank bank({100, 0});
-  lab::Money seen = 0;
-  {
-    conclab::sync::jthread mover([&] { bank.transfer(0, 1, 100); });
-    seen = bank.total();  // while the mover runs (or before, or after: the explorer tries them all)
-  }  // joined
+  conclab::sim::explain(
+      "total() and transfer() each hold one account mutex and wait for the other's: total() must take the account "
+      "mutexes in index order, and transfer() must take its two with sync::scoped_lock (or in index order too). "
+      "Read \"Locking several mutexes\" in " + std::string(kLesson));
+  struct State {
+    lab::Bank bank{{100, 0}};
+    lab::Money seen = 0;
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    conclab::sync::jthread mover([&] { st->bank.transfer(0, 1, 100); });
+    st->seen = st->bank.total();  // while the mover runs (or before, or after: the explorer tries them all)
+  }, "a transfer() and a total() are blocked for good: they take the same account mutexes in opposite orders. "
+     "total() must take them in index order, and transfer() must never wait for one while holding the other "
+     "(sync::scoped_lock)");
+  if (::testing::Test::HasFailure()) return;
+  const lab::Money seen = st->seen;
   EXPECT_EQ(seen, 100)
       << "total() returned " << seen << " while one transfer moved 100 from account 0 to account 1, but the "
       << "bank always holds exactly 100: total() ran in the middle of the transfer and saw it half done: "
@@ -310,7 +368,7 @@ CONCLAB_SIM_TEST(BankTest, TotalNeverSeesATransferHalfDone) {
                        "counted twice. total() must add up every account at one instant: with one mutex per "
                        "account, take every account's mutex (in index order) and hold them all while it adds up.")
       << " Read \"Lock scope: too narrow, too wide\" and \"Locking several mutexes\" in " << kLesson << '.';
-  EXPECT_EQ(bank.total(), 100) << "after the transfer, the total must still be 100. " << balances_of(bank);
+  EXPECT_EQ(st->bank.total(), 100) << "after the transfer, the total must still be 100. " << balances_of(st->bank);
 }
 
 // Every schedule of a deposit against a withdrawal on the same account. A deposit cannot overdraw, so it
