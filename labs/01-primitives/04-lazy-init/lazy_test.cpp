@@ -20,16 +20,21 @@
 // fast path's read of the value unordered with the builder's write, and the explorer reports that data
 // race with both lines, every run (on x86 real threads never show it).
 //
-// If a test here hangs (verdict: deadlock or hang), the hook is probably called while a lock is held:
-// the paused thread then holds what the other callers wait for, and it waits for them. If a *sim* test
-// hangs, look for std::call_once: a caller waiting inside it blocks the real thread that the explorer
-// runs every thread on (lazy.hpp says what to use instead).
+// The tests that can block for good run under a watchdog on real threads (watched(), below): if get() never
+// returns (the hook called while a lock is held, so the paused thread holds what the other callers wait
+// for; or a mutex left locked when the initialiser threw), the test fails after a few seconds with a message
+// that says which, instead of hanging the run. If a *sim* test hangs in the sim build, look for
+// std::call_once: a caller waiting inside it blocks the real thread that the explorer runs every thread on
+// (lazy.hpp says what to use instead).
 #include <lazy.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <future>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -78,6 +83,41 @@ class HoldTheFirstCaller {
   conclab::sync::atomic<int> returned_{0};
 };
 
+// The watchdog. Runs `body` on a thread of its own and waits up to kPatienceSeconds of real time for it. A
+// correct Lazy takes microseconds; a get() that has not returned by then is blocked for good, and the test
+// fails with `if_stuck` instead of hanging the run (the blocked thread is left behind; the body owns what it
+// touches through a shared_ptr, so that is safe). In the sim build the body just runs: the explorer reports a
+// deadlock itself, with the schedule.
+constexpr int kPatienceSeconds = 3;
+void watched(std::function<void()> body, const std::string& if_stuck) {
+  if (conclab::sync::kSimulated) {
+    body();
+    return;
+  }
+  auto finished = std::make_shared<std::promise<void>>();
+  std::future<void> returned = finished->get_future();
+  std::thread runner([body = std::move(body), finished] {
+    body();
+    finished->set_value();
+  });
+  const bool in_time = returned.wait_for(std::chrono::seconds(kPatienceSeconds)) == std::future_status::ready;
+  if (in_time) {
+    runner.join();
+  } else {
+    runner.detach();  // blocked forever; it owns what it uses
+  }
+  ASSERT_TRUE(in_time) << "get() had not returned after " << kPatienceSeconds << " s (a correct Lazy takes "
+                       << "microseconds): it is blocked for good. " << if_stuck << " Read " << kLesson << '.';
+}
+
+constexpr const char* kHookUnderLock =
+    "The thread paused in the interleave hook holds a lock the other callers wait for, and it waits for them to "
+    "return: get() calls the hook while holding its mutex. Call the hook before you lock, never under a lock.";
+constexpr const char* kLockLeftHeld =
+    "The initialiser threw, and the exception left get() with its mutex still locked (mu_.lock() ... mu_.unlock() "
+    "called by hand, and the unlock skipped): every later get() waits for that lock forever. Use a "
+    "sync::lock_guard, whose destructor unlocks while the exception leaves.";
+
 std::string init_count_message(int threads, int inits) {
   std::ostringstream out;
   out << threads << " threads called get() at the same time and the initialiser ran " << inits
@@ -119,24 +159,29 @@ TEST(LazyTest, InitRunsOnceAndEveryGetReturnsTheSameObject) {
 TEST(LazyTest, TwoCallersRacingForTheFirstGetInitOnce) {
   // Two threads call get() together. One of them is paused at the hook until the other's get() has
   // returned; then it goes on. The initialiser must have run once, and both must see its value.
-  constexpr int kThreads = 2;
-  conclab::sync::atomic<int> inits{0};
-  HoldTheFirstCaller hold(kThreads - 1);
-  lab::Lazy<std::string> lazy(
-      [&] {
-        inits.fetch_add(1);
-        return std::string("expensive");
-      },
-      hold.hook());
-  std::vector<std::string> seen(kThreads);
-  conclab::run_threads(kThreads, [&](int i) {
-    seen[static_cast<std::size_t>(i)] = lazy.get();  // a copy: a second build would destroy the first object
-    hold.returned();
-  });
-  EXPECT_EQ(inits.load(), 1) << init_count_message(kThreads, inits.load());
+  static constexpr int kThreads = 2;
+  struct State {
+    conclab::sync::atomic<int> inits{0};
+    HoldTheFirstCaller hold{kThreads - 1};
+    lab::Lazy<std::string> lazy{[this] {
+                                  inits.fetch_add(1);
+                                  return std::string("expensive");
+                                },
+                                hold.hook()};
+    std::vector<std::string> seen = std::vector<std::string>(kThreads);
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    conclab::run_threads(kThreads, [&](int i) {
+      st->seen[static_cast<std::size_t>(i)] = st->lazy.get();  // a copy: a second build would destroy the first object
+      st->hold.returned();
+    });
+  }, kHookUnderLock);
+  if (::testing::Test::HasFailure()) return;
+  EXPECT_EQ(st->inits.load(), 1) << init_count_message(kThreads, st->inits.load());
   for (int i = 0; i < kThreads; ++i) {
-    EXPECT_EQ(seen[static_cast<std::size_t>(i)], "expensive")
-        << "thread " << i << "'s get() returned \"" << seen[static_cast<std::size_t>(i)]
+    EXPECT_EQ(st->seen[static_cast<std::size_t>(i)], "expensive")
+        << "thread " << i << "'s get() returned \"" << st->seen[static_cast<std::size_t>(i)]
         << "\": every caller must see the fully built value";
   }
 }
@@ -146,58 +191,78 @@ TEST(LazyTest, ManyCallersRacingForTheFirstGetInitOnceAndShareOneObject) {
   // have returned. Besides the count, every caller must get the same object, fully built. Without
   // synchronisation, the callers that are not paused also race with each other on value_, which
   // ThreadSanitizer reports even when the count happens to come out right.
-  constexpr int kThreads = 8;
-  conclab::sync::atomic<int> inits{0};
-  HoldTheFirstCaller hold(kThreads - 1);
-  lab::Lazy<int> lazy(
-      [&] {
-        inits.fetch_add(1);
-        return 42;
-      },
-      hold.hook());
-  std::vector<const int*> addresses(kThreads);
-  std::vector<int> values(kThreads);
-  conclab::run_threads(kThreads, [&](int i) {
-    const int& value = lazy.get();
-    addresses[static_cast<std::size_t>(i)] = &value;
-    values[static_cast<std::size_t>(i)] = value;
-    hold.returned();
-  });
-  EXPECT_EQ(inits.load(), 1) << init_count_message(kThreads, inits.load());
+  static constexpr int kThreads = 8;
+  struct State {
+    conclab::sync::atomic<int> inits{0};
+    HoldTheFirstCaller hold{kThreads - 1};
+    lab::Lazy<int> lazy{[this] {
+                          inits.fetch_add(1);
+                          return 42;
+                        },
+                        hold.hook()};
+    std::vector<const int*> addresses = std::vector<const int*>(kThreads);
+    std::vector<int> values = std::vector<int>(kThreads);
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    conclab::run_threads(kThreads, [&](int i) {
+      const int& value = st->lazy.get();
+      st->addresses[static_cast<std::size_t>(i)] = &value;
+      st->values[static_cast<std::size_t>(i)] = value;
+      st->hold.returned();
+    });
+  }, kHookUnderLock);
+  if (::testing::Test::HasFailure()) return;
+  EXPECT_EQ(st->inits.load(), 1) << init_count_message(kThreads, st->inits.load());
   for (int i = 0; i < kThreads; ++i) {
-    EXPECT_EQ(values[static_cast<std::size_t>(i)], 42)
-        << "thread " << i << " got " << values[static_cast<std::size_t>(i)]
+    EXPECT_EQ(st->values[static_cast<std::size_t>(i)], 42)
+        << "thread " << i << " got " << st->values[static_cast<std::size_t>(i)]
         << " from get(); the initialiser returns 42. A caller must never see the value half built.";
-    EXPECT_EQ(addresses[static_cast<std::size_t>(i)], addresses[0])
+    EXPECT_EQ(st->addresses[static_cast<std::size_t>(i)], st->addresses[0])
         << "threads 0 and " << i << " got references to different objects: there must be one value, "
         << "built once, that every caller shares.";
   }
 }
 
 TEST(LazyTest, InitThatThrowsIsRunAgainByTheNextGet) {
-  int attempts = 0;
-  lab::Lazy<std::string> lazy([&]() -> std::string {
-    if (++attempts == 1) throw std::runtime_error("the configuration server is down");
-    return "configuration loaded";
-  });
-  EXPECT_THROW(lazy.get(), std::runtime_error)
-      << "when the initialiser throws, get() must let the exception out to its caller";
-  const std::string* value = nullptr;  // the reference get() returns; read only once we know it was built
-  EXPECT_NO_THROW(value = &lazy.get())
-      << "the initialiser threw on the first get(), so nothing was built: the next get() must run it again "
-      << "(it succeeds this time) instead of rethrowing, returning an empty value, or hanging (a lock still "
-      << "held since the exception went past an unlock() would hang it). Read "
+  struct State {
+    int attempts = 0;
+    lab::Lazy<std::string> lazy{[this]() -> std::string {
+      if (++attempts == 1) throw std::runtime_error("the configuration server is down");
+      return "configuration loaded";
+    }};
+    bool first_threw = false;
+    std::string second_error;            // what the second get() threw, if it did
+    const std::string* value = nullptr;  // the reference the second get() returned
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    try {
+      (void)st->lazy.get();
+    } catch (const std::runtime_error&) {
+      st->first_threw = true;
+    }
+    try {
+      st->value = &st->lazy.get();
+    } catch (const std::exception& e) {
+      st->second_error = e.what();
+    }
+  }, kLockLeftHeld);
+  if (::testing::Test::HasFailure()) return;
+  EXPECT_TRUE(st->first_threw) << "when the initialiser throws, get() must let the exception out to its caller";
+  ASSERT_NE(st->value, nullptr)
+      << "the initialiser threw on the first get(), so nothing was built: the next get() must run it again (it "
+      << "succeeds this time) instead of rethrowing (it threw \"" << st->second_error << "\"). Read "
       << "\"Exceptions during initialisation\" in " << kLesson << '.';
-  ASSERT_NE(value, nullptr) << "the second get() threw; it had to run the initialiser again and return its value";
-  ASSERT_EQ(attempts, 2)
+  ASSERT_EQ(st->attempts, 2)
       << "the initialiser threw on the first get(), so nothing was built, and the second get() returned without "
-      << "running it again (" << attempts << " run(s) in all): it handed out a reference to a value that was never "
-      << "constructed. The Lazy kept a \"started\" or \"done\" mark from the attempt that threw. Set such a mark "
-      << "only after the initialiser has returned and the value is stored (or let the std::optional itself say "
-      << "whether it is built). Read \"Exceptions during initialisation\" in " << kLesson << '.';
-  EXPECT_EQ(*value, "configuration loaded") << "the second attempt built the value; get() must return it";
-  EXPECT_EQ(lazy.get(), "configuration loaded") << "a third get() must return the value the second one built";
-  EXPECT_EQ(attempts, 2) << "after a successful initialisation the initialiser must not run again";
+      << "running it again (" << st->attempts << " run(s) in all): it handed out a reference to a value that was "
+      << "never constructed. The Lazy kept a \"started\" or \"done\" mark from the attempt that threw. Set such a "
+      << "mark only after the initialiser has returned and the value is stored (or let the std::optional itself "
+      << "say whether it is built). Read \"Exceptions during initialisation\" in " << kLesson << '.';
+  EXPECT_EQ(*st->value, "configuration loaded") << "the second attempt built the value; get() must return it";
+  EXPECT_EQ(st->lazy.get(), "configuration loaded") << "a third get() must return the value the second one built";
+  EXPECT_EQ(st->attempts, 2) << "after a successful initialisation the initialiser must not run again";
 }
 
 // ---- Sim tests: every schedule of two callers (the sim build), or 20 runs on real threads (the others) ----
@@ -272,39 +337,44 @@ CONCLAB_SIM_TEST(LazyTest, EveryCallerReadsTheBuiltValueInOrder) {
 }
 
 CONCLAB_SIM_TEST(LazyTest, AThrowingInitialiserLeavesNothingBuiltAndIsRetried) {
-  conclab::sync::atomic<int> attempts{0};
-  conclab::sync::atomic<bool> built{false};  // set when an attempt succeeds, just before it returns
-  lab::Lazy<int> lazy([&]() -> int {
-    if (attempts.fetch_add(1) == 0) throw std::runtime_error("the configuration server is down");
-    built.store(true);
-    return 42;
-  });
-  bool threw[2] = {false, false};
-  // Each caller calls get(); if that threw, it calls get() once more (only the first attempt throws).
-  auto caller = [&](int i) {
-    const int* value = nullptr;
-    try {
-      value = &lazy.get();
-    } catch (const std::runtime_error&) {
-      threw[i] = true;  // nothing else in here: the retry comes after the handler
-    }
-    if (value == nullptr) value = &lazy.get();
-    ASSERT_TRUE(built.load())
-        << "get() returned, but no run of the initialiser has succeeded: the first one threw, so nothing was "
-        << "built, and this get() handed out a value anyway instead of running the initialiser again. The "
-        << "Lazy kept a \"started\" or \"done\" mark from the attempt that threw. Mark it built only after "
-        << "the initialiser returned and the value is stored. Read \"Exceptions during initialisation\" in "
-        << kLesson << '.';
-    EXPECT_EQ(*value, 42) << "the initialiser's second attempt returned 42, but get() returned " << *value;
+  conclab::sim::explain(std::string(kLockLeftHeld) + " Read \"Exceptions during initialisation\" in " + kLesson + '.');
+  struct State {
+    conclab::sync::atomic<int> attempts{0};
+    conclab::sync::atomic<bool> built{false};  // set when an attempt succeeds, just before it returns
+    lab::Lazy<int> lazy{[this]() -> int {
+      if (attempts.fetch_add(1) == 0) throw std::runtime_error("the configuration server is down");
+      built.store(true);
+      return 42;
+    }};
+    bool threw[2] = {false, false};
   };
-  {
+  auto st = std::make_shared<State>();
+  watched([st] {
+    // Each caller calls get(); if that threw, it calls get() once more (only the first attempt throws).
+    auto caller = [&](int i) {
+      const int* value = nullptr;
+      try {
+        value = &st->lazy.get();
+      } catch (const std::runtime_error&) {
+        st->threw[i] = true;  // nothing else in here: the retry comes after the handler
+      }
+      if (value == nullptr) value = &st->lazy.get();
+      ASSERT_TRUE(st->built.load())
+          << "get() returned, but no run of the initialiser has succeeded: the first one threw, so nothing was "
+          << "built, and this get() handed out a value anyway instead of running the initialiser again. The "
+          << "Lazy kept a \"started\" or \"done\" mark from the attempt that threw. Mark it built only after "
+          << "the initialiser returned and the value is stored. Read \"Exceptions during initialisation\" in "
+          << kLesson << '.';
+      EXPECT_EQ(*value, 42) << "the initialiser's second attempt returned 42, but get() returned " << *value;
+    };
     conclab::sync::jthread a(caller, 0);
     conclab::sync::jthread b(caller, 1);
-  }
-  EXPECT_EQ(int{threw[0]} + int{threw[1]}, 1)
+  }, kLockLeftHeld);
+  if (::testing::Test::HasFailure()) return;
+  const int threw = int{st->threw[0]} + int{st->threw[1]};
+  EXPECT_EQ(threw, 1)
       << "the initialiser threw once (its first attempt), so exactly one get() must have let that exception "
-      << "out, and every other get() must have run the initialiser again; " << int{threw[0]} + int{threw[1]}
-      << " calls threw";
+      << "out, and every other get() must have run the initialiser again; " << threw << " calls threw";
 }
 
 }  // namespace
