@@ -8,7 +8,8 @@
 // true with a relaxed load synchronises with nobody: the initialiser's writes to value_ do not
 // happen-before its read of *value_, which is a data race, and on ARM or POWER (or after the compiler moves
 // the read of value_ above the load) it can see the object half built. The explorer follows the C++
-// memory model, not x86's: it reports the read of value_ as a race with the builder's write, every run.
+// memory model, not x86's: it reports the read of value_ as a race with the builder's write, every run
+// (LazyTest.EveryCallerReadsTheBuiltValueInOrder, where nothing else orders the two callers).
 // The fix: memory_order_acquire on the fast-path load (the re-check under the lock may stay relaxed: the
 // mutex orders it).
 #pragma once
