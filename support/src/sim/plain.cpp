@@ -156,7 +156,7 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
 void atomic_sync(const volatile void* address) {
   Checker* c = nullptr;
   FiberState* f = running_state(c);
-  if (f == nullptr) return;
+  if (f == nullptr || f->unchecked_from != SIZE_MAX) return;  // a sync operation's own (a static's guard): no edge
   const Busy busy;
   tick_running();
   VectorClock& sync = c->atomics[reinterpret_cast<std::uintptr_t>(address)];
@@ -166,17 +166,27 @@ void atomic_sync(const volatile void* address) {
   sync = mine;
 }
 
-void forget(void* p) {
-  if (p == nullptr || !t_explorer_thread || g_checker == nullptr || g_busy || g_checker->cells.empty()) return;
-  const Busy busy;
-  const auto first = reinterpret_cast<std::uintptr_t>(p) >> 3;
-  const auto end = (reinterpret_cast<std::uintptr_t>(p) + malloc_usable_size(p) + 7) >> 3;
-  auto& cells = g_checker->cells;
-  if (end - first < cells.size()) {
-    for (std::uintptr_t cell = first; cell < end; ++cell) cells.erase(cell);
+// Erases the keys in [first, end) of a map keyed by address (or cell), whichever way is shorter.
+template <class Map>
+void erase_range(Map& map, std::uintptr_t first, std::uintptr_t end) {
+  if (map.empty()) return;
+  if (end - first < map.size()) {
+    for (std::uintptr_t key = first; key < end; ++key) map.erase(key);
   } else {
-    for (auto it = cells.begin(); it != cells.end();) it = (it->first >= first && it->first < end) ? cells.erase(it) : std::next(it);
+    for (auto it = map.begin(); it != map.end();) it = (it->first >= first && it->first < end) ? map.erase(it) : std::next(it);
   }
+}
+
+// Both the accesses and the atomics' clocks: a reference count at a reused address is a new object's, and must
+// not hand the next owner what the last one published (that would hide races, as a false happens-before).
+void forget(void* p) {
+  if (p == nullptr || !t_explorer_thread || g_checker == nullptr || g_busy) return;
+  if (g_checker->cells.empty() && g_checker->atomics.empty()) return;
+  const Busy busy;
+  const auto begin = reinterpret_cast<std::uintptr_t>(p);
+  const auto end = begin + malloc_usable_size(p);
+  erase_range(g_checker->cells, begin >> 3, (end + 7) >> 3);
+  erase_range(g_checker->atomics, begin, end);
 }
 
 }  // namespace
