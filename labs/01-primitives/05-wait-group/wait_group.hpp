@@ -1,4 +1,4 @@
-// Lab 01.05: a Go-style WaitGroup (lesson: modules/01-primitives/07-latch-barrier-semaphore.md).
+// Lab 01.05: a Go-style WaitGroup (lesson: modules/01-primitives/06-latch-barrier-semaphore.md).
 //
 // Make wait() block until the counter is zero, without polling, and reject a counter below zero.
 // Every change point is marked TODO(lab).

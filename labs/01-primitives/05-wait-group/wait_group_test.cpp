@@ -31,7 +31,7 @@
 
 namespace {
 
-constexpr const char* kLesson = " (lesson: modules/01-primitives/07-latch-barrier-semaphore.md)";
+constexpr const char* kLesson = " (lesson: modules/01-primitives/06-latch-barrier-semaphore.md)";
 
 // A thread whose exception is kept for the test to report, instead of terminating the whole test program.
 class TestThread {

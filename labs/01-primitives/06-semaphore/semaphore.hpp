@@ -1,5 +1,5 @@
 // Lab 01.06: a counting semaphore from a mutex and a condition variable, and a Permit that uses it to
-// limit how many threads are inside a section at once (lesson: modules/01-primitives/07-latch-barrier-semaphore.md).
+// limit how many threads are inside a section at once (lesson: modules/01-primitives/06-latch-barrier-semaphore.md).
 // Every change point is marked TODO(lab).
 //
 // Besides the ordinary tests (run on real threads, and again under ThreadSanitizer), a few tests run under the

@@ -37,7 +37,7 @@
 
 namespace {
 
-constexpr const char* kLesson = " (lesson: modules/01-primitives/07-latch-barrier-semaphore.md)";
+constexpr const char* kLesson = " (lesson: modules/01-primitives/06-latch-barrier-semaphore.md)";
 
 // Raises `max` to `value` if it is higher.
 void record_max(conclab::sync::atomic<int>& max, int value) {

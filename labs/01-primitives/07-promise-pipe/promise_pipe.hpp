@@ -1,5 +1,5 @@
 // Lab 01.07: hand a result, or an error, from a worker thread to the caller
-// (lesson: modules/01-primitives/06-futures-and-async.md).
+// (lesson: modules/01-primitives/07-futures-and-async.md).
 //
 // Worker runs jobs on its own thread; submit() must give the caller a Result through which the job's value,
 // or the exception it threw, arrives safely. The queue and the thread are done for you: the change points

@@ -26,7 +26,7 @@
 
 namespace {
 
-constexpr const char* kLesson = " (lesson: modules/01-primitives/06-futures-and-async.md)";
+constexpr const char* kLesson = " (lesson: modules/01-primitives/07-futures-and-async.md)";
 
 // Called by std::terminate: names the exception that was in flight (usually one that left the worker thread's
 // function, where nothing can catch it) and what the lab expects instead, then aborts as the default would.

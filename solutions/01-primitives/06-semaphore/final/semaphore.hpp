@@ -26,7 +26,7 @@
 //
 // Why not std::counting_semaphore itself: it is the obvious choice in principle, and has the same fast path.
 // But lost-wakeup bugs have been reported against the futex-based implementation that libstdc++ 12 (the
-// standard library this course targets) ships: GCC PR 104928 and PR 98033, described in lesson 07. A semaphore
+// standard library this course targets) ships: GCC PR 104928 and PR 98033, described in lesson 06. A semaphore
 // that very rarely sleeps forever is worse than a slower one. The mutex+CV semaphore (improved) stays the
 // reference: this file changes only the uncontended path in front of it, and the tests run both.
 //
