@@ -1,12 +1,69 @@
 // Graded tests for capstone P01, the rate limiter. The spec is projects/01-rate-limiter/README.md.
 //
-// Time is a conclab::FakeClock: it moves only when a test calls advance(), so "after 100 ms one token is
-// back" is checked exactly and instantly, however busy the machine is. Threads are ordered with start
-// gates and by waiting on the limiter's own waiters() count, never with sleeps.
+// Time is a SpyClock: a conclab::FakeClock (it moves only when a test calls advance(), so "after 100 ms one
+// token is back" is checked exactly and instantly, however busy the machine is) that also counts, for the
+// test, how often the limiter reads it and which threads are asleep in lab::sleep_until() on it. Threads are
+// ordered with start gates and by waiting until the clock itself sees a caller asleep, never with sleeps and
+// never by trusting the limiter's own waiters() count (that count is checked, not relied on).
 //
 // Tests with a blocked acquire() carry a Watchdog: if the test cannot make progress for 5 s of real time
 // (the correct code needs microseconds), it unblocks everything and the test fails with an explanation
-// instead of hanging. It turns a deadlock into a readable failure; it measures nothing.
+// instead of hanging. It turns a deadlock into a readable failure; it measures nothing. On a slow or busy
+// machine (ThreadSanitizer, several test programs sharing two cores) set CONCLAB_TIMEOUT_SCALE to stretch
+// it: CONCLAB_TIMEOUT_SCALE=3 gives 15 s. Values below 1, or not numbers, are ignored.
+#include <limiter_common.hpp>  // first: the SpyClock's sleep_until() overload below must precede the limiter
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <stop_token>
+
+#include <conclab/fake_clock.hpp>
+#include <conclab/sync.hpp>
+
+namespace conclab_test {
+
+// A FakeClock that tells the test what the limiter does with it: reads() counts calls of now() (a waiting
+// acquire() that polls reads it over and over while it stands still), and sleepers() counts the threads
+// blocked in lab::sleep_until() on it right now (a waiting acquire() must sleep there, so that a move of
+// the clock or a stop request wakes it). It IS a FakeClock, so it fits every limiter template.
+class SpyClock : public conclab::FakeClock {
+ public:
+  time_point now() const {
+    reads_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic, pairs with nothing
+    return conclab::FakeClock::now();
+  }
+  std::uint64_t reads() const { return reads_.load(std::memory_order_relaxed); }
+  int sleepers() const { return sleepers_.load(std::memory_order_seq_cst); }
+
+ private:
+  friend void sleep_on_spy(SpyClock& clock, time_point until, const conclab::sync::stop_token& stop);
+  mutable std::atomic<std::uint64_t> reads_{0};
+  std::atomic<int> sleepers_{0};
+};
+
+// The FakeClock's sleep (limiter_common.hpp), plus the count of sleepers. A sleeper is counted only once it
+// is certain to block: after it has read changes(), so any later move of the clock wakes it.
+inline void sleep_on_spy(SpyClock& clock, SpyClock::time_point until, const conclab::sync::stop_token& stop) {
+  const std::uint64_t seen = clock.changes();
+  if (clock.conclab::FakeClock::now() >= until || stop.stop_requested()) return;
+  conclab::sync::stop_callback wake(stop, [&clock] { clock.advance(conclab::FakeClock::duration::zero()); });
+  clock.sleepers_.fetch_add(1);
+  clock.wait_for_change(seen);
+  clock.sleepers_.fetch_sub(1);
+}
+
+}  // namespace conclab_test
+
+namespace lab {
+// Found by the limiter's `sleep_until(clock_, until, stop)`, qualified or not: declared before the limiter's
+// templates, and a better match than the FakeClock& overload.
+inline void sleep_until(conclab_test::SpyClock& clock, conclab_test::SpyClock::time_point until,
+                        const conclab::sync::stop_token& stop) {
+  conclab_test::sleep_on_spy(clock, until, stop);
+}
+}  // namespace lab
+
 #include <rate_limiter.hpp>
 
 #include <gtest/gtest.h>
@@ -35,12 +92,27 @@
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = conclab::FakeClock;
-using Bucket = lab::TokenBucket<conclab::FakeClock>;
-using Window = lab::SlidingWindow<conclab::FakeClock>;
-using Keyed = lab::KeyedLimiter<conclab::FakeClock>;
+using Clock = conclab_test::SpyClock;
+using Bucket = lab::TokenBucket<Clock>;
+using Window = lab::SlidingWindow<Clock>;
+using Keyed = lab::KeyedLimiter<Clock>;
 
-constexpr auto kPatience = 5s;  // real time before the Watchdog declares a deadlock
+// Real time before the Watchdog declares a deadlock: 5 s, times CONCLAB_TIMEOUT_SCALE if that is a number
+// >= 1 (for slow or busy machines; see the top of this file). The correct code needs microseconds.
+std::chrono::milliseconds patience() {
+  double scale = 1;
+  if (const char* env = std::getenv("CONCLAB_TIMEOUT_SCALE"); env != nullptr) {
+    char* end = nullptr;
+    const double v = std::strtod(env, &end);
+    if (end != env && v >= 1 && v <= 1000) scale = v;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(5000 * scale));
+}
+const std::chrono::milliseconds kPatience = patience();
+
+// A waiting acquire() reads the clock a few times and then sleeps in lab::sleep_until(). One that reads it
+// this many times while it stands still, without ever sleeping there, is polling.
+constexpr std::uint64_t kPollingReads = 200;
 
 // Yields the CPU until done() is true. Not a sleep: it waits for an event, however long that takes.
 template <class Done>
@@ -127,6 +199,41 @@ conclab::sync::stop_token stopped_token() {
 
 constexpr const char* kSpec = " (spec: projects/01-rate-limiter/README.md";
 
+// Waits until `sleepers` threads are asleep in lab::sleep_until() on the test's clock: seen by the clock, so
+// the test never relies on the limiter's own waiters() to know that a caller really blocked. Returns "" once
+// they are, or else a sentence that says what `call` (the last one to block) did instead, for an ASSERT:
+// it returned, it polls the clock, or it blocked somewhere other than sleep_until() (the watchdog fired).
+std::string await_asleep(const Clock& clock, const BackgroundCall& call, const Watchdog& watchdog, int sleepers = 1) {
+  const std::uint64_t reads_before = clock.reads();
+  spin_until([&] {
+    return clock.sleepers() >= sleepers || call.finished() || watchdog.fired() ||
+           clock.reads() - reads_before > kPollingReads;
+  });
+  if (clock.sleepers() >= sleepers) return "";
+  if (call.finished()) {
+    return "the call returned on an empty bucket before the clock moved: it must wait until a token has refilled";
+  }
+  if (!watchdog.fired()) {
+    return "the waiting call read the clock over " + std::to_string(kPollingReads) +
+           " times while it stood still, and never slept in lab::sleep_until(clock_, until, stop): it POLLS (a loop "
+           "that naps or yields and re-checks). A poller burns a core per waiting client, wakes late by up to "
+           "its nap, and cannot be woken by a stop request or a FakeClock move. Sleep through "
+           "lab::sleep_until(clock_, min(ready, deadline), stop) and re-check after it returns";
+  }
+  return "for " + std::to_string(kPatience.count()) + " ms of real time the call neither returned nor went to "
+         "sleep in lab::sleep_until(clock_, until, stop) (the test watches that through its own clock, not through "
+         "waiters()). It is blocked somewhere else: waiting on a lock, or on a condition variable of its own that "
+         "nobody notifies when the clock moves. A waiting acquire() must sleep ONLY through lab::sleep_until";
+}
+
+// The message for a waiters() count that disagrees with the threads the clock sees asleep.
+std::string waiters_message(std::size_t expected, std::size_t got) {
+  return std::to_string(expected) + " thread(s) are asleep in lab::sleep_until() inside acquire() (the test sees "
+         "them through its own clock), but waiters() says " + std::to_string(got) + ". Count a caller BEFORE its "
+         "first sleep (not after it wakes) and uncount it on EVERY way out: success, stop, deadline, exception "
+         "(a guard object's destructor does all of them)";
+}
+
 // ---------------------------------------------------------------------------------------------------
 // TokenBucket: the arithmetic, on one thread.
 
@@ -173,6 +280,32 @@ TEST(TokenBucketTest, NeverHoldsMoreThanBurst) {
   EXPECT_FALSE(bucket.try_acquire())
       << "an hour of idleness refilled more than `burst` tokens: the bucket must be capped at burst, or an idle "
       << "client could save up and then send 36000 requests at once" << kSpec << ", TokenBucket)";
+}
+
+// Two threads read the clock, and the one with the LATER reading reaches the bucket first: the other one
+// arrives with a reading older than one the bucket has already used. (With the real clock that happens
+// whenever a caller reads the clock before taking a lock, or before a CAS.) The test plays it on one thread
+// by setting the clock back.
+TEST(TokenBucketTest, AnOlderClockReadingGivesNoExtraTokens) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 2}, clock);  // one token every 100 ms
+  const Clock::time_point start = clock.now();
+  ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens at once" << kSpec << ")";
+  clock.advance(100ms);
+  ASSERT_TRUE(bucket.try_acquire()) << "100 ms at 10 tokens/s brings one token back" << kSpec << ")";
+  clock.set(start + 50ms);  // a caller whose clock reading is 50 ms older than the one just used
+  EXPECT_FALSE(bucket.try_acquire())
+      << "a caller arrived with a clock reading 50 ms OLDER than the last one the bucket used, and was admitted "
+      << "from an empty bucket. Time seen going backwards must add nothing: `now - last` is then negative (as "
+      << "an unsigned number it is huge, and the bucket fills to the brim). Skip the refill when now <= last, "
+      << "or compute with signed integers and max()" << kSpec << ", Token arithmetic)";
+  clock.set(start + 100ms);
+  EXPECT_FALSE(bucket.try_acquire()) << "back at the reading already used (t + 100 ms) the bucket is still empty: "
+                                     << "the older reading must not have moved the bucket's time back either, or "
+                                     << "the same 50 ms are refilled twice" << kSpec << ", Token arithmetic)";
+  clock.set(start + 200ms);
+  EXPECT_TRUE(bucket.try_acquire()) << "100 ms after the last token was taken one is back" << kSpec << ")";
+  EXPECT_FALSE(bucket.try_acquire()) << "only one token came back in those 100 ms" << kSpec << ")";
 }
 
 TEST(TokenBucketTest, TryAcquireNTakesAllOrNothing) {
@@ -268,11 +401,9 @@ TEST(TokenBucketTest, AcquireWaitsForTokens) {
   const auto deadline = clock.now() + 150ms;  // later than the token: it must not get in the way
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
-  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
-  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved: it must wait "
-                                << "until a token has refilled" << kSpec << ", acquire)";
-  ASSERT_EQ(bucket.waiters(), 1u) << "one thread is blocked in acquire(), so waiters() must say 1" << kSpec
-                                  << ", waiters)";
+  const std::string blocked = await_asleep(clock, call, watchdog);
+  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_EQ(bucket.waiters(), 1u) << waiters_message(1, bucket.waiters()) << kSpec << ", waiters)";
   clock.advance(100ms);
   const bool result = call.get();
   watchdog.disarm();
@@ -291,8 +422,9 @@ TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
   ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
-  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
-  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
+  const std::string blocked = await_asleep(clock, call, watchdog);
+  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_EQ(bucket.waiters(), 1u) << waiters_message(1, bucket.waiters()) << kSpec << ", waiters)";
   call.request_stop();
   const bool result = call.get();
   watchdog.disarm();
@@ -334,7 +466,9 @@ TEST(TokenBucketTest, DeadlineOnTheFakeClockEndsAWait) {
   EXPECT_FALSE(result) << "acquire() returned true although no token could exist before its deadline" << kSpec << ")";
   clock.advance(40ms);
   EXPECT_TRUE(bucket.try_acquire()) << "the token that refilled after the deadline is gone: an acquire() that timed "
-                                    << "out must take nothing" << kSpec << ", acquire)";
+                                    << "out must take nothing, and the refill it did at its clock reading (60 ms, "
+                                    << "0.6 of a token) must keep that fraction rather than round it away" << kSpec
+                                    << ", acquire and Token arithmetic)";
 }
 
 TEST(TokenBucketTest, TryAcquireDoesNotWaitForABlockedAcquire) {
@@ -343,15 +477,22 @@ TEST(TokenBucketTest, TryAcquireDoesNotWaitForABlockedAcquire) {
   ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens" << kSpec << ")";
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
-  spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
-  ASSERT_FALSE(call.finished()) << "acquire(1) returned on an empty bucket before the clock moved" << kSpec << ")";
-  const bool got = bucket.try_acquire();  // must answer now, whatever the blocked thread is doing
+  const std::string blocked = await_asleep(clock, call, watchdog);
+  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  // try_acquire() on a thread of its own, so that the test sees it if it goes to sleep too.
+  BackgroundCall probe(clock, [&](conclab::sync::stop_token) { return bucket.try_acquire(); });
+  spin_until([&] { return probe.finished() || clock.sleepers() > 1 || watchdog.fired(); });
+  ASSERT_LE(clock.sleepers(), 1)
+      << "try_acquire() went to sleep in lab::sleep_until() while another thread was waiting in acquire(). "
+      << "try_acquire() never waits, for anything: not for its token, not to let a waiting acquire() go first "
+      << "(a waiting acquire() reserves nothing). A caller that must not block would hang here" << kSpec
+      << ", TokenBucket)";
   const bool stalled = watchdog.fired();
   ASSERT_FALSE(stalled)
       << "try_acquire() did not return while another thread was blocked in acquire(): acquire() sleeps while "
       << "holding the lock, so every other caller queues behind it until its tokens arrive. Release the lock "
       << "before sleeping and take it again to re-check" << kSpec << ", The story: naive)";
-  EXPECT_FALSE(got) << "the bucket was empty, yet try_acquire() admitted a token" << kSpec << ")";
+  EXPECT_FALSE(probe.get()) << "the bucket was empty, yet try_acquire() admitted a token" << kSpec << ")";
   clock.advance(100ms);
   EXPECT_TRUE(call.get()) << "the blocked acquire() did not get the token that came back 100 ms later" << kSpec << ")";
   watchdog.disarm();
@@ -363,7 +504,12 @@ TEST(TokenBucketTest, SteadyClockAcquireWakesOnStop) {
   ASSERT_TRUE(bucket.try_acquire()) << "a new bucket on the default (steady) clock must start full" << kSpec << ")";
   BackgroundCall call([&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.request_stop(); });
+  // The real clock has no spy: this test waits for waiters() (the one that relies on it).
   spin_until([&] { return bucket.waiters() > 0 || call.finished() || watchdog.fired(); });
+  ASSERT_FALSE(watchdog.fired())
+      << "for " << kPatience.count() << " ms acquire(1) on the steady clock neither returned nor showed up in "
+      << "waiters(). Either it never blocked, or waiters() does not count it while it sleeps (the fake-clock tests "
+      << "say which): count a caller before its first sleep" << kSpec << ", waiters)";
   ASSERT_FALSE(call.finished()) << "acquire(1) on an empty bucket that refills in 1000 s returned at once" << kSpec
                                 << ")";
   call.request_stop();
@@ -512,7 +658,9 @@ TEST(SlidingWindowTest, ManyThreadsNeverExceedTheLimit) {
   conclab::run_threads(kWorkers + 1, [&](int i) {
     if (i == kWorkers) {  // the clock: one window per round
       for (int r = 0; r < kRounds && !gave_up; ++r) {
-        if (r > 0) clock.advance(100ms);
+        // 150 ms: well past the edge of the last round's window (the edge itself is checked, exactly, by the
+        // single-thread tests above; this test is about threads).
+        if (r > 0) clock.advance(150ms);
         spin_until([&] { return admitted.load() >= kLimit * (r + 1) || gave_up.load(); });
       }
       done = true;
@@ -551,6 +699,27 @@ TEST(KeyedLimiterTest, KeysHaveIndependentBuckets) {
   EXPECT_TRUE(limiter.try_acquire("greedy")) << "100 ms later each key has one token back" << kSpec << ")";
   EXPECT_TRUE(limiter.try_acquire("polite")) << "100 ms later each key has one token back" << kSpec << ")";
   EXPECT_EQ(limiter.key_count(), 2u) << "two keys were used, so key_count() must be 2" << kSpec << ", key_count)";
+}
+
+// Many keys, each used once: every one must have a bucket of its own. Among "client-0" .. "client-49999" are
+// pairs whose std::hash (libstdc++) agrees in its low 32 bits (e.g. client-18981 and client-35509), so a map
+// keyed by a hash, or by part of one, instead of by the key itself gives two clients one bucket.
+TEST(KeyedLimiterTest, ManyKeysNeverShareABucket) {
+  constexpr int kKeys = 50'000;
+  Clock clock;
+  Keyed limiter({.rate = 1, .burst = 2}, clock);
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string key = "client-" + std::to_string(i);
+    ASSERT_TRUE(limiter.try_acquire(key, 2))
+        << "key \"" << key << "\" was used for the first time and refused its burst of 2: its bucket had already "
+        << "been spent by ANOTHER key (the " << i << " keys before it each took their own 2). Two different keys "
+        << "share one bucket: is the map keyed by a hash (or a truncated hash) instead of by the key? A hash is "
+        << "not an identity; keep the key, compare it, and let the hash only choose where to look" << kSpec
+        << ", KeyedLimiter)";
+  }
+  EXPECT_EQ(limiter.key_count(), static_cast<std::size_t>(kKeys))
+      << kKeys << " different keys were used within one refill period: each must be remembered on its own" << kSpec
+      << ", key_count)";
 }
 
 TEST(KeyedLimiterTest, EvictIdleForgetsOnlyFullBuckets) {
@@ -608,9 +777,8 @@ TEST(KeyedLimiterTest, BlockedAcquireDoesNotStallOtherKeys) {
   ASSERT_TRUE(limiter.try_acquire("slow")) << "a new key starts with a full bucket" << kSpec << ")";
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("slow", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
-  spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
-  ASSERT_FALSE(call.finished()) << "acquire(\"slow\") returned on an empty bucket before the clock moved" << kSpec
-                                << ")";
+  const std::string blocked = await_asleep(clock, call, watchdog);
+  ASSERT_EQ(blocked, "") << "acquire(\"slow\") on an empty bucket: " << blocked << kSpec << ", acquire)";
   const bool other = limiter.try_acquire("fast");  // another client, with a full bucket
   const bool stalled = watchdog.fired();
   ASSERT_FALSE(stalled)
@@ -630,8 +798,9 @@ TEST(KeyedLimiterTest, StopTokenCancelsABlockedAcquire) {
   ASSERT_TRUE(limiter.try_acquire("a")) << "a new key starts with a full bucket" << kSpec << ")";
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("a", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
-  spin_until([&] { return limiter.waiters() > 0 || call.finished() || watchdog.fired(); });
-  ASSERT_FALSE(call.finished()) << "acquire(\"a\") returned on an empty bucket before the clock moved" << kSpec << ")";
+  const std::string blocked = await_asleep(clock, call, watchdog);
+  ASSERT_EQ(blocked, "") << "acquire(\"a\") on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_EQ(limiter.waiters(), 1u) << waiters_message(1, limiter.waiters()) << kSpec << ", waiters)";
   call.request_stop();
   const bool result = call.get();
   watchdog.disarm();

@@ -1,4 +1,4 @@
-// P01 rate limiter, final: one atomic word per bucket, 256 padded shards with reader/writer locks.
+// P01 rate limiter, final: one atomic word per bucket, 256 padded shards, each with a plain mutex.
 //
 // What changed from improved, and why:
 // - A bucket's state is ONE 64-bit number, updated with a compare-and-swap loop; no mutex. improved kept
@@ -10,20 +10,31 @@
 //   zero_at stays <= now. One word can be swapped atomically, so try_acquire is a load, a little
 //   arithmetic and one CAS, and a refused request is a plain load with no write at all.
 //   (This is the "generic cell rate algorithm" view of a token bucket.)
-// - KeyedLimiter has 256 shards, each with a std::shared_mutex: looking a key up only reads the map, so
-//   callers of keys in the same shard (even of the same hot key) share the lock and then race on the
-//   bucket's CAS instead of queueing for a mutex. Only inserting a new key or sweeping takes the lock
-//   exclusively.
-// - Padding against false sharing: each shard and each bucket's atomic sits on its own cache line, so
-//   two threads working on neighbouring shards or buckets do not pass one line back and forth.
+// - KeyedLimiter has 256 shards (16 in improved), each with a plain mutex. Not a reader/writer lock,
+//   although a lookup only reads the map: taking a std::shared_mutex shared is itself a read-modify-write
+//   of the lock's word, so readers of one shard still pass its cache line back and forth, and for a
+//   section this short a shared lock costs about twice a mutex (modules/01-primitives/02-shared-mutex.md
+//   measures it). Worse, glibc's rwlock prefers readers: inserting a new key or sweeping needs the lock
+//   exclusively, and a stream of lookups of a hot key in the same shard can hold that writer off without
+//   bound, so a "never blocks" try_acquire() of a new key would wait behind traffic it has nothing to do
+//   with. With 256 shards two keys meet on one lock rarely, and a mutex has no readers to favour.
+//   (P03's README rejects the rwlock for the same reasons.)
+// - Padding against false sharing: each shard sits on its own cache line, so two threads working on
+//   neighbouring shards do not pass one line back and forth; so does a TokenBucket's word. A map node's
+//   bucket is NOT padded: that would make every key's node 64-byte aligned and roughly double the memory
+//   of a million keys, to help the few hot keys whose nodes happen to be neighbours.
 // - acquire() fails fast: if even an untouched bucket could not hold n tokens by the deadline, it
 //   returns false at once instead of sleeping until the deadline to say so.
 //
 // What an expert would still do differently in production:
 // - A hot key still makes every core write one cache line. Per-thread (or per-core) token caches that
 //   take tokens in batches, or a "relaxed" limiter that tolerates a small overshoot, scale further.
-// - The reader lock is itself a shared counter that every lookup writes. A concurrent hash map with
-//   safe memory reclamation (RCU, hazard pointers, epochs) makes lookups write nothing.
+// - The shard lock is a word that every call of that shard writes. A concurrent hash map with safe memory
+//   reclamation (RCU, hazard pointers, epochs) makes lookups write nothing, and lets a hot key's callers
+//   meet only at its bucket's CAS.
+// - Keys are hashed with std::hash, which is unseeded (libstdc++'s is the same function in every process):
+//   a client that invents ids can aim them all at one shard, one map bucket chain (hash flooding). A
+//   seeded, keyed hash (SipHash, absl::Hash) chosen at start-up makes the shard unpredictable.
 // - Sweeps run on the caller that happens to trip them; a large shard makes that caller slow. A
 //   background sweeper, or sweeping a bounded slice per call, spreads the cost.
 // - acquire() does not queue: a caller waiting for many tokens can be overtaken forever by callers
@@ -80,7 +91,10 @@ inline std::int64_t ticks(std::chrono::steady_clock::time_point t) {
 // memory, so no acquire/release pairing is needed; the CAS alone makes each take see the latest value
 // (read-modify-writes of one atomic are totally ordered), which is what stops two callers from spending
 // the same token.
-class alignas(kCacheLine) AtomicBucket {
+//
+// Not cache-line aligned itself: it is also the value of every node of KeyedLimiter's maps, where padding
+// would double a key's memory. TokenBucket pads its one bucket.
+class AtomicBucket {
  public:
   AtomicBucket(std::int64_t now, std::int64_t capacity) : zero_at_(now - capacity) {}
 
@@ -210,7 +224,9 @@ class TokenBucket {
   const std::int64_t burst_;
   const std::int64_t capacity_;  // burst_ * interval_
   sync::atomic<std::size_t> waiters_{0};
-  detail::AtomicBucket bucket_;  // on its own cache line (AtomicBucket is cache-line aligned)
+  // On its own cache line: every caller writes it, and the fields above are read-only after construction
+  // (the waiters_ count changes only around a sleep).
+  alignas(detail::kCacheLine) detail::AtomicBucket bucket_;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -273,11 +289,10 @@ class SlidingWindow {
 // ---------------------------------------------------------------------------------------------------
 // KeyedLimiter: one token bucket per key, all with the same Limit.
 //
-// Thread-safe: every member may be called from any thread. 256 shards chosen by hash; in each, a
-// std::shared_mutex guards the map's structure: finding a key takes it shared, inserting or sweeping
-// takes it exclusively. Bucket tokens are changed with a CAS while the lock is held shared, so a bucket
-// cannot be swept (freed) under a caller that is using it. No call holds two shard locks; acquire()
-// holds none while it waits.
+// Thread-safe: every member may be called from any thread. 256 shards chosen by hash; in each, a mutex
+// guards the map and its sweep time. A bucket's tokens are taken with its CAS while the shard lock is held
+// (where no other thread writes the word, so the CAS retries only if it fails spuriously): the lock is what
+// keeps a sweep from freeing a bucket under a caller that is using it. No call holds two shard locks; acquire() holds none while it waits.
 //
 // Memory: a key exists from its first call until its bucket is full again and its shard is swept. Each
 // call sweeps the shard it touches if that shard has gone one refill period (burst / rate) without a
@@ -294,9 +309,10 @@ class KeyedLimiter {
         burst_(limit.burst),
         capacity_(limit.burst * interval_) {
     const std::int64_t first_sweep = detail::ticks(clock.now()) + capacity_;
-    for (Shard& shard : shards_) shard.next_sweep_.store(first_sweep, std::memory_order_relaxed);
-    // relaxed: the constructor finishes before the object is shared; whatever shares it (a thread's
-    // start, a mutex) publishes these stores.
+    for (Shard& shard : shards_) {
+      conclab::MutexLock lock(shard.mu_);
+      shard.next_sweep_ = first_sweep;
+    }
   }
 
   KeyedLimiter(const KeyedLimiter&) = delete;
@@ -334,7 +350,7 @@ class KeyedLimiter {
   std::size_t key_count() const {
     std::size_t total = 0;
     for (const Shard& shard : shards_) {
-      sync::shared_lock lock(shard.mu_);
+      conclab::MutexLock lock(shard.mu_);
       total += shard.buckets_.size();
     }
     return total;
@@ -344,9 +360,8 @@ class KeyedLimiter {
   std::size_t evict_idle() {
     std::size_t evicted = 0;
     for (Shard& shard : shards_) {
-      // relaxed: a hint (see Shard)
-      shard.next_sweep_.store(detail::ticks(clock_.now()) + capacity_, std::memory_order_relaxed);
-      evicted += sweep(shard);
+      conclab::MutexLock lock(shard.mu_);
+      evicted += sweep(shard, detail::ticks(clock_.now()));  // the clock read under the lock: see take()
     }
     return evicted;
   }
@@ -359,11 +374,10 @@ class KeyedLimiter {
  private:
   // Cache-line aligned, so neighbouring shards' locks never share a line.
   struct alignas(detail::kCacheLine) Shard {
-    mutable sync::shared_mutex mu_;  // shared: find and take; exclusive: insert and erase
-    std::unordered_map<std::string, detail::AtomicBucket, detail::KeyHash, detail::KeyEq> buckets_;  // guarded by mu_
-    // The time (ns) of the next sweep. Only a hint for who sweeps when: the sweep itself runs under the
-    // exclusive lock, so every access is relaxed and pairs with nothing.
-    sync::atomic<std::int64_t> next_sweep_{0};
+    mutable conclab::Mutex mu_;
+    std::unordered_map<std::string, detail::AtomicBucket, detail::KeyHash, detail::KeyEq> buckets_
+        CONCLAB_GUARDED_BY(mu_);
+    std::int64_t next_sweep_ CONCLAB_GUARDED_BY(mu_) = 0;  // sweep on the first call at or after this time (ns)
   };
 
   Shard& shard_for(const detail::HashedKey& key) {
@@ -373,48 +387,23 @@ class KeyedLimiter {
     return shards_[(h * 0x9E3779B97F4A7C15ULL) >> 56];  // 56 = 64 - log2(kShards)
   }
 
-  // Takes n tokens from `key`'s bucket, creating it if needed. The clock is read while the shard lock is
-  // held: a sweep (exclusive) then lies wholly before or after this call, so a bucket made after a sweep
-  // never starts from an older reading than the sweep's, and cannot hand out tokens the swept one had
-  // already given. On failure, `ready` is when the tokens should be there.
+  // Takes n tokens from `key`'s bucket, creating it if needed, and sweeps the shard first if its time has
+  // come. The clock is read while the shard lock is held: a sweep then lies wholly before or after this
+  // call, so a bucket made after a sweep never starts from an older reading than the sweep's, and cannot
+  // hand out tokens the swept one had already given. On failure, `ready` is when the tokens should be there.
   bool take(std::string_view name, std::int64_t n, std::int64_t& ready) {
     const detail::HashedKey key{name, detail::hash_of(name)};  // hashed once, for the shard and its map
     Shard& shard = shard_for(key);
-    const std::int64_t cost = n * interval_;
-    std::int64_t now = 0;
-    bool taken = false;
-    bool found = false;
-    {
-      sync::shared_lock lock(shard.mu_);  // the common case: the key exists
-      if (auto it = shard.buckets_.find(key); it != shard.buckets_.end()) {
-        found = true;
-        now = detail::ticks(clock_.now());
-        taken = it->second.try_take(now, cost, capacity_, ready);
-      }
-    }
-    if (!found) {
-      sync::unique_lock lock(shard.mu_);  // a new key: insert (another thread may have done it meanwhile)
-      now = detail::ticks(clock_.now());
-      auto it = shard.buckets_.find(key);
-      if (it == shard.buckets_.end()) it = shard.buckets_.try_emplace(std::string(name), now, capacity_).first;
-      taken = it->second.try_take(now, cost, capacity_, ready);
-    }
-    maybe_sweep(shard, now);
-    return taken;
+    conclab::MutexLock lock(shard.mu_);
+    const std::int64_t now = detail::ticks(clock_.now());
+    if (now >= shard.next_sweep_) sweep(shard, now);
+    auto it = shard.buckets_.find(key);
+    if (it == shard.buckets_.end()) it = shard.buckets_.try_emplace(std::string(name), now, capacity_).first;
+    return it->second.try_take(now, n * interval_, capacity_, ready);
   }
 
-  // Sweeps the shard if its time has come. Many callers may see that it has; the CAS elects one.
-  void maybe_sweep(Shard& shard, std::int64_t now) {
-    std::int64_t due = shard.next_sweep_.load(std::memory_order_relaxed);  // relaxed: a hint (see Shard)
-    if (now < due) return;
-    if (shard.next_sweep_.compare_exchange_strong(due, now + capacity_, std::memory_order_relaxed)) {
-      sweep(shard);  // relaxed CAS above: a hint only; the exclusive lock inside sweep() orders the erase
-    }
-  }
-
-  std::size_t sweep(Shard& shard) {
-    sync::unique_lock lock(shard.mu_);
-    const std::int64_t now = detail::ticks(clock_.now());  // under the lock: see take()
+  std::size_t sweep(Shard& shard, std::int64_t now) CONCLAB_REQUIRES(shard.mu_) {
+    shard.next_sweep_ = now + capacity_;
     return std::erase_if(shard.buckets_, [&](const auto& entry) { return entry.second.full(now, capacity_); });
   }
 
