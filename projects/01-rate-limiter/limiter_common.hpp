@@ -15,16 +15,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdint>
 #include <limits>
-#include <mutex>
 #include <stdexcept>
-#include <stop_token>
 
 #include <conclab/fake_clock.hpp>
+#include <conclab/sync.hpp>
 
 namespace lab {
+namespace sync = conclab::sync;  // std's primitives; the explorer's in the sim build (conclab/sync.hpp)
 
 // How fast tokens come back and how many the bucket holds.
 //   lab::Limit{.rate = 100, .burst = 10}   // 100 tokens a second, at most 10 at once
@@ -60,23 +59,31 @@ Clock& default_clock() {
 // Blocks the caller until the steady clock reaches `until` or `stop` is requested, whichever is first.
 // It may also return early for no reason; callers loop and re-check their condition.
 inline void sleep_until(conclab::SteadyClock& /*clock*/, std::chrono::steady_clock::time_point until,
-                        const std::stop_token& stop) {
-  std::mutex mu;
-  std::condition_variable_any cv;  // the _any flavour can wait on a stop_token
-  std::unique_lock lock(mu);
-  cv.wait_until(lock, stop, until, [] { return false; });  // only the time or a stop request ends it
+                        const sync::stop_token& stop) {
+  sync::mutex mu;
+  sync::condition_variable_any cv;
+  bool stopped = false;  // guarded by mu
+  // A stop request sets `stopped` under the mutex and wakes the wait: it cannot slip in between the check
+  // of the predicate and the sleep. If stop was requested already, the callback runs right here.
+  sync::stop_callback wake(stop, [&] {
+    sync::lock_guard guard(mu);
+    stopped = true;
+    cv.notify_all();
+  });
+  sync::unique_lock lock(mu);
+  cv.wait_until(lock, until, [&] { return stopped; });  // only the time or a stop request ends it
 }
 
 // The FakeClock version: blocks until the test moves the clock (to any time: the caller re-checks), or
 // `stop` is requested. A FakeClock has no "wake the sleepers" call, so a stop request nudges the clock by
 // zero, which counts as a move and wakes every thread in wait_for_change() without changing the time.
 inline void sleep_until(conclab::FakeClock& clock, conclab::FakeClock::time_point until,
-                        const std::stop_token& stop) {
+                        const sync::stop_token& stop) {
   const std::uint64_t seen = clock.changes();  // read before checking, so a move in between is not lost
   if (clock.now() >= until || stop.stop_requested()) return;
   // Registered after `seen` was read: if stop was already requested, the callback runs right here and
   // the wait below returns at once; if it comes later, the callback wakes the wait.
-  std::stop_callback wake(stop, [&clock] { clock.advance(conclab::FakeClock::duration::zero()); });
+  sync::stop_callback wake(stop, [&clock] { clock.advance(conclab::FakeClock::duration::zero()); });
   clock.wait_for_change(seen);
 }
 

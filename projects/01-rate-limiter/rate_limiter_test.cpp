@@ -86,6 +86,7 @@ inline void sleep_until(conclab_test::SpyClock& clock, conclab_test::SpyClock::t
 
 #include <conclab/fake_clock.hpp>
 #include <conclab/run_threads.hpp>
+#include <conclab/sim_test.hpp>
 
 #include "conclab/sync.hpp"
 
@@ -125,26 +126,33 @@ void spin_until(Done done) {
 class Watchdog {
  public:
   explicit Watchdog(std::function<void()> rescue)
-      : thread_([this, rescue = std::move(rescue)](conclab::sync::stop_token disarmed) {
-          conclab::sync::mutex mu;
-          conclab::sync::condition_variable_any cv;
-          conclab::sync::unique_lock lock(mu);
-          cv.wait_for(lock, disarmed, kPatience, [] { return false; });  // ends on disarm() or timeout
-          if (disarmed.stop_requested()) return;
+      : thread_([this, rescue = std::move(rescue)] {
+          conclab::sync::unique_lock lock(mu_);
+          if (cv_.wait_for(lock, kPatience, [this] { return disarmed_; })) return;  // disarmed in time
           fired_.store(true);
           lock.unlock();
           rescue();
         }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() { disarm(); }
 
   void disarm() {
-    thread_.request_stop();
+    {
+      conclab::sync::lock_guard lock(mu_);
+      disarmed_ = true;
+    }
+    cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
   bool fired() const { return fired_.load(); }
 
  private:
+  conclab::sync::mutex mu_;
+  conclab::sync::condition_variable cv_;
+  bool disarmed_ = false;  // guarded by mu_
   conclab::sync::atomic<bool> fired_{false};
-  conclab::sync::jthread thread_;  // declared last: it starts once fired_ exists
+  conclab::sync::thread thread_;  // declared last: it starts once the fields above exist
 };
 
 // Runs call(stop_token) on its own thread, so the test can watch it block and then release it.
@@ -568,6 +576,64 @@ TEST(TokenBucketTest, ManyThreadsAdmitExactlyTheTokensThatExist) {
       << kWorkers << " threads were admitted " << admitted.load()
       << ". More means two threads spent the same token: a read-modify-write of the bucket that is not atomic "
       << "(a lost update), or a CAS that ignores its failure" << kSpec << ", Thread safety)";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sim tests. In the sim build the explorer runs each body on every schedule of its threads with up to two
+// preemptions, spurious compare_exchange_weak failures included, so a race that a stress test hits once in
+// a thousand runs is found on every run, and the failing schedule is printed step by step. Elsewhere each
+// body runs 20 times on real threads. Only try_acquire() here: nothing in a body may block on the clock.
+
+CONCLAB_SIM_TEST(TokenBucketTest, TwoThreadsTakeTheLastTwoTokens) {
+  Clock clock;
+  Bucket bucket({.rate = 10, .burst = 2}, clock);  // two tokens, and the clock stands still
+  bool a = false;
+  bool b = false;
+  {
+    conclab::sync::jthread first([&] { a = bucket.try_acquire(); });
+    conclab::sync::jthread second([&] { b = bucket.try_acquire(); });
+  }
+  EXPECT_TRUE(a && b)
+      << "a full bucket of 2 and two threads asking for 1 each, yet " << (a ? "the second" : "the first")
+      << " was refused. In the schedule below the two calls overlapped: a compare-exchange that fails does not "
+      << "mean \"no tokens\", it means another thread changed the bucket first (or, for "
+      << "compare_exchange_weak, nothing at all: it may fail spuriously). Reload and retry until the CAS "
+      << "succeeds or the tokens are really gone" << kSpec << ", Traps: A CAS loop that ignores failure)";
+  EXPECT_FALSE(bucket.try_acquire())
+      << "two threads took 1 token each from a bucket of 2, and a third token was still there. In the schedule "
+      << "below both read the bucket before either wrote it, and the second write overwrote the first (a lost "
+      << "update): reading the state and writing the new one must be ONE step, a compare-exchange from the "
+      << "value read, or both under a lock" << kSpec << ", Token arithmetic)";
+}
+
+// A sweep runs while another caller of the same key is taking a token: the sweep may drop the bucket only
+// if it is full at the sweep's clock reading, and the caller must then take from the NEW bucket, never from
+// the dropped one. Thread `mover` moves the clock a whole refill period (so the shard's sweep is due) and
+// then calls; thread `caller` calls at any point around it.
+CONCLAB_SIM_TEST(KeyedLimiterTest, ASweepNeverLosesATokenTakenMeanwhile) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 2}, clock);  // refill period (empty to full): 200 ms
+  ASSERT_TRUE(limiter.try_acquire("k", 2)) << "a new key starts with a full bucket of 2" << kSpec << ")";
+  bool by_caller = false;
+  bool by_mover = false;
+  {
+    conclab::sync::jthread caller([&] { by_caller = limiter.try_acquire("k"); });
+    conclab::sync::jthread mover([&] {
+      clock.advance(200ms);  // the bucket is full again, and the shard's sweep is due
+      by_mover = limiter.try_acquire("k");
+    });
+  }
+  int by_main = 0;
+  while (by_main < 5 && limiter.try_acquire("k")) ++by_main;
+  const int total = int{by_caller} + int{by_mover} + by_main;
+  EXPECT_EQ(total, 2)
+      << "after the bucket of 2 was emptied, the clock moved one refill period: exactly 2 tokens came back, "
+      << "but " << total << " were admitted (caller " << by_caller << ", mover " << by_mover << ", then " << by_main
+      << " more). In the schedule below a sweep dropped the bucket while the other thread still held on to it "
+      << "(a pointer, an iterator, a shared_ptr) outside the shard's lock; that thread took its token from the "
+      << "dropped bucket, and the new one handed the same tokens out again. Find the bucket and take from it "
+      << "under the one lock the sweep also takes, and read the clock under it" << kSpec
+      << ", Traps: Holding a bucket across a sleep)";
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -307,13 +307,7 @@ class KeyedLimiter {
       : clock_(clock),
         interval_(refill_interval(limit).count()),
         burst_(limit.burst),
-        capacity_(limit.burst * interval_) {
-    const std::int64_t first_sweep = detail::ticks(clock.now()) + capacity_;
-    for (Shard& shard : shards_) {
-      conclab::MutexLock lock(shard.mu_);
-      shard.next_sweep_ = first_sweep;
-    }
-  }
+        capacity_(limit.burst * interval_) {}
 
   KeyedLimiter(const KeyedLimiter&) = delete;
   KeyedLimiter& operator=(const KeyedLimiter&) = delete;
@@ -377,7 +371,9 @@ class KeyedLimiter {
     mutable conclab::Mutex mu_;
     std::unordered_map<std::string, detail::AtomicBucket, detail::KeyHash, detail::KeyEq> buckets_
         CONCLAB_GUARDED_BY(mu_);
-    std::int64_t next_sweep_ CONCLAB_GUARDED_BY(mu_) = 0;  // sweep on the first call at or after this time (ns)
+    // Sweep on the first call at or after this time (ns). 0: the first call sweeps the shard (still empty, so
+    // at no cost) and sets the real time; the constructor need not lock 256 mutexes to set it.
+    std::int64_t next_sweep_ CONCLAB_GUARDED_BY(mu_) = 0;
   };
 
   Shard& shard_for(const detail::HashedKey& key) {
