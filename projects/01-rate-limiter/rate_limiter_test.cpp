@@ -410,7 +410,7 @@ TEST(TokenBucketTest, AcquireWaitsForTokens) {
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
-  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_TRUE(blocked.empty()) << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
   ASSERT_EQ(bucket.waiters(), 1u) << waiters_message(1, bucket.waiters()) << kSpec << ", waiters)";
   clock.advance(100ms);
   const bool result = call.get();
@@ -419,7 +419,9 @@ TEST(TokenBucketTest, AcquireWaitsForTokens) {
       << "acquire() kept waiting after the clock moved 100 ms and a token was back. A FakeClock only wakes "
       << "sleepers through lab::sleep_until(clock, until, stop): sleep there, then re-check" << kSpec << ", acquire)";
   EXPECT_TRUE(result) << "acquire() returned false although its token came before the deadline" << kSpec << ")";
-  EXPECT_EQ(bucket.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ", waiters)";
+  EXPECT_EQ(bucket.waiters(), 0u)
+      << "waiters() still counts a caller that has returned. Uncount a caller on EVERY way out of acquire(): "
+      << "tokens, stop, deadline, exception (a guard object's destructor covers them all)" << kSpec << ", waiters)";
   EXPECT_FALSE(bucket.try_acquire()) << "the token that came back should have gone to the waiting acquire(), but it "
                                      << "was still in the bucket" << kSpec << ", acquire)";
 }
@@ -431,7 +433,7 @@ TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
-  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_TRUE(blocked.empty()) << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
   ASSERT_EQ(bucket.waiters(), 1u) << waiters_message(1, bucket.waiters()) << kSpec << ", waiters)";
   call.request_stop();
   const bool result = call.get();
@@ -441,7 +443,9 @@ TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
       << "hung up, a server shutting down) would hang there. lab::sleep_until(clock, until, stop) wakes on a "
       << "stop request; check stop.stop_requested() after every wakeup" << kSpec << ", acquire)";
   EXPECT_FALSE(result) << "a cancelled acquire() must return false" << kSpec << ", acquire)";
-  EXPECT_EQ(bucket.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ", waiters)";
+  EXPECT_EQ(bucket.waiters(), 0u)
+      << "waiters() still counts a caller that has returned. Uncount a caller on EVERY way out of acquire(): "
+      << "tokens, stop, deadline, exception (a guard object's destructor covers them all)" << kSpec << ", waiters)";
   clock.advance(100ms);
   EXPECT_TRUE(bucket.try_acquire()) << "the cancelled acquire() took (or kept reserved) the token that refilled "
                                     << "after it gave up; a cancelled call must take nothing" << kSpec << ")";
@@ -486,7 +490,7 @@ TEST(TokenBucketTest, TryAcquireDoesNotWaitForABlockedAcquire) {
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
-  ASSERT_EQ(blocked, "") << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_TRUE(blocked.empty()) << "acquire(1) on an empty bucket: " << blocked << kSpec << ", acquire)";
   // try_acquire() on a thread of its own, so that the test sees it if it goes to sleep too.
   BackgroundCall probe(clock, [&](conclab::sync::stop_token) { return bucket.try_acquire(); });
   spin_until([&] { return probe.finished() || clock.sleepers() > 1 || watchdog.fired(); });
@@ -844,7 +848,7 @@ TEST(KeyedLimiterTest, BlockedAcquireDoesNotStallOtherKeys) {
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("slow", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
-  ASSERT_EQ(blocked, "") << "acquire(\"slow\") on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_TRUE(blocked.empty()) << "acquire(\"slow\") on an empty bucket: " << blocked << kSpec << ", acquire)";
   const bool other = limiter.try_acquire("fast");  // another client, with a full bucket
   const bool stalled = watchdog.fired();
   ASSERT_FALSE(stalled)
@@ -865,7 +869,7 @@ TEST(KeyedLimiterTest, StopTokenCancelsABlockedAcquire) {
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return limiter.acquire("a", 1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
-  ASSERT_EQ(blocked, "") << "acquire(\"a\") on an empty bucket: " << blocked << kSpec << ", acquire)";
+  ASSERT_TRUE(blocked.empty()) << "acquire(\"a\") on an empty bucket: " << blocked << kSpec << ", acquire)";
   ASSERT_EQ(limiter.waiters(), 1u) << waiters_message(1, limiter.waiters()) << kSpec << ", waiters)";
   call.request_stop();
   const bool result = call.get();
@@ -873,7 +877,9 @@ TEST(KeyedLimiterTest, StopTokenCancelsABlockedAcquire) {
   ASSERT_FALSE(watchdog.fired()) << "acquire(\"a\") did not return after its stop_token was stopped" << kSpec
                                  << ", acquire)";
   EXPECT_FALSE(result) << "a cancelled acquire() must return false" << kSpec << ")";
-  EXPECT_EQ(limiter.waiters(), 0u) << "waiters() still counts a caller that has returned" << kSpec << ")";
+  EXPECT_EQ(limiter.waiters(), 0u)
+      << "waiters() still counts a caller that has returned. Uncount a caller on EVERY way out of acquire(): "
+      << "tokens, stop, deadline, exception (a guard object's destructor covers them all)" << kSpec << ")";
   clock.advance(100ms);
   EXPECT_TRUE(limiter.try_acquire("a")) << "the cancelled acquire() took the token that refilled after it gave up"
                                         << kSpec << ")";

@@ -253,7 +253,8 @@ class SlidingWindow {
 // Thread-safe: every member may be called from any thread. 256 shards chosen by hash; in each, a mutex
 // guards the map and its sweep time. A bucket's tokens are taken with its CAS while the shard lock is held
 // (where no other thread writes the word, so the CAS retries only if it fails spuriously): the lock is what
-// keeps a sweep from freeing a bucket under a caller that is using it. No call holds two shard locks; acquire() holds none while it waits.
+// keeps a sweep from freeing a bucket under a caller that is using it. No call holds two shard locks;
+// acquire() holds none while it waits.
 //
 // Memory: a key exists from its first call until its bucket is full again and its shard is swept. Each
 // call sweeps the shard it touches if that shard has gone one refill period (burst / rate) without a
