@@ -610,6 +610,31 @@ CONCLAB_SIM_TEST(TokenBucketTest, TwoThreadsTakeTheLastTwoTokens) {
       << "value read, or both under a lock" << kSpec << ", Token arithmetic)";
 }
 
+// Two threads make the first calls on a new limiter, for the same key: whatever the limiter sets up on
+// first use (a shard, a map node, a bucket) must be set up once and seen whole by the other thread.
+CONCLAB_SIM_TEST(KeyedLimiterTest, TwoFirstCallsOnANewLimiter) {
+  Clock clock;
+  Keyed limiter({.rate = 10, .burst = 1}, clock);  // one token, and the clock stands still
+  bool a = false;
+  bool b = false;
+  {
+    conclab::sync::jthread first([&] { a = limiter.try_acquire("k"); });
+    conclab::sync::jthread second([&] { b = limiter.try_acquire("k"); });
+  }
+  EXPECT_EQ(int{a} + int{b}, 1)
+      << "two threads made the first calls for key \"k\" (burst 1) on a new limiter and " << int{a} + int{b}
+      << " were admitted. "
+      << (a || b ? "In the schedule below both found no bucket (or no shard) and each made its own: finding "
+                   "and creating must be one step under the lock, or a compare-exchange that installs only one."
+                 : "The bucket was new, so full: one of them must get the token. In the schedule below a "
+                   "compare-exchange failed (spuriously, or because the other thread wrote first) and the call "
+                   "gave up: retry with the value the failed CAS loaded until the tokens are really gone.")
+      << " (If instead the explorer reports a DATA RACE, something built by one thread, say a shard made "
+      << "on first use, was published through an atomic with memory_order_relaxed: the other thread used "
+      << "it before the writes that built it. Publish with release, read with acquire)" << kSpec
+      << ", KeyedLimiter and Thread safety)";
+}
+
 // A sweep runs while another caller of the same key is taking a token: the sweep may drop the bucket only
 // if it is full at the sweep's clock reading, and the caller must then take from the NEW bucket, never from
 // the dropped one. Thread `mover` moves the clock a whole refill period (so the shard's sweep is due) and

@@ -8,8 +8,8 @@
 // there. And compare_exchange_weak may fail with nobody else around at all (spuriously, on LL/SC machines),
 // refusing a request to a full bucket. On x86 and two cores a stress test almost never sees either; the
 // explorer tries both the overlap and a spurious failure, on every run:
-// TokenBucketTest.TwoThreadsTakeTheLastTwoTokens (and KeyedLimiterTest.ASweepNeverLosesATokenTakenMeanwhile,
-// whose buckets use the same CAS).
+// TokenBucketTest.TwoThreadsTakeTheLastTwoTokens (and KeyedLimiterTest.TwoFirstCallsOnANewLimiter and
+// KeyedLimiterTest.ASweepNeverLosesATokenTakenMeanwhile, whose buckets use the same CAS).
 // The fix: loop. On failure the CAS has loaded the current value into `zero`: recompute and try again, and
 // refuse only when the recomputed `next` is past now (final).
 #pragma once
