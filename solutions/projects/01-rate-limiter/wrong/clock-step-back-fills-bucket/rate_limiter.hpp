@@ -1,15 +1,14 @@
-// P01 rate limiter, WRONG (stale-reading-refills): TokenBucket reads the clock BEFORE it takes the lock, and
-// the refill treats `now - last` as unsigned ("a steady clock never goes back").
+// P01 rate limiter, WRONG (clock-step-back-fills-bucket): the refill computes `now - last` as an unsigned
+// number ("time never goes back").
 //
-// Why it looks right: reading the clock outside the lock keeps the critical section short, and a steady
-// clock is monotonic. Why it is wrong: the clock is monotonic, the callers are not. Thread A reads t = 100,
-// is preempted; thread B reads t = 101, locks, refills up to 101, takes the last token, unlocks; A locks with
-// its reading of 100. Then `now - last` is -1 ns, which as an unsigned number is 2^64 - 1: the bucket fills to
-// the brim and A is admitted from an empty bucket, with a whole burst behind it. Two threads are enough, on
-// any machine. Caught by TokenBucketTest.AnOlderClockReadingGivesNoExtraTokens, which plays the older
-// reading by setting the FakeClock back.
-// The fix: skip the refill when now <= last (improved), in signed arithmetic; or read the clock under the
-// lock so that readings and refills happen in one order.
+// Why it looks right: the default clock is steady, every reading is taken under the lock, so each reading
+// is at least the last one and `now - last` is never negative; unsigned even documents it. Why it is wrong:
+// the clock is a template parameter, and not every clock is steady. A wall clock is stepped back when NTP
+// corrects it; a test clock is set back; and a limiter that reads the clock outside its lock (final reads it
+// before its CAS) sees the readings of racing callers out of order. Then `now - last` is -1 ns, which as an
+// unsigned number is 2^64 - 1: the bucket fills to the brim and an empty bucket admits a whole burst.
+// Caught by TokenBucketTest.AnOlderClockReadingGivesNoExtraTokens, which sets the FakeClock back.
+// The fix: skip the refill when now <= last (improved), in signed arithmetic.
 #pragma once
 
 #include <algorithm>
@@ -64,7 +63,7 @@ class BucketState {
 
  private:
   void refill(time_point now, std::int64_t capacity) {
-    // A steady clock never goes back, so now >= last_ (the bug: a caller's reading may be older than last_).
+    // Time never goes back, so now >= last_ (the bug: a clock stepped back, or an older reading, gives 2^64 - 1).
     const auto elapsed = static_cast<std::uint64_t>((now - last_).count());
     credit_ = static_cast<std::int64_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(capacity),
                                                                 static_cast<std::uint64_t>(credit_) + elapsed));
@@ -131,9 +130,8 @@ class TokenBucket {
   bool try_acquire(std::int64_t n = 1) CONCLAB_EXCLUDES(mu_) {
     detail::check_count(n);
     if (n > burst_) return false;  // can never succeed
-    const time_point now = clock_.now();  // read before locking, to keep the critical section short
     conclab::MutexLock lock(mu_);
-    return state_.try_take(now, n * interval_, capacity_);
+    return state_.try_take(clock_.now(), n * interval_, capacity_);
   }
 
   // Takes n tokens, waiting for them if needed. Returns false, having taken nothing, if `stop` is
