@@ -11,6 +11,12 @@
 // instead of hanging. It turns a deadlock into a readable failure; it measures nothing. On a slow or busy
 // machine (ThreadSanitizer, several test programs sharing two cores) set CONCLAB_TIMEOUT_SCALE to stretch
 // it: CONCLAB_TIMEOUT_SCALE=3 gives 15 s. Values below 1, or not numbers, are ignored.
+//
+// The CONCLAB_SIM_TESTs (two threads, a call or two each, try_acquire() only) also run under the explorer in
+// the sim build: every schedule with up to two preemptions, spurious CAS failures, relaxed loads that read an
+// older value, and data races on plain memory, so a lost update, a CAS that gives up, a bucket used after a
+// sweep dropped it, or a shard published with a relaxed store is found on every run. Elsewhere they run 20
+// times on real threads.
 #include <limiter_common.hpp>  // first: the SpyClock's sleep_until() overload below must precede the limiter
 
 #include <atomic>
@@ -587,10 +593,14 @@ TEST(TokenBucketTest, ManyThreadsAdmitExactlyTheTokensThatExist) {
 // preemptions, spurious compare_exchange_weak failures included, so a race that a stress test hits once in
 // a thousand runs is found on every run, and the failing schedule is printed step by step. Elsewhere each
 // body runs 20 times on real threads. Only try_acquire() here: nothing in a body may block on the clock.
+// The clock is a plain FakeClock: the explorer models a std::atomic as acquire-release, so the SpyClock's
+// read counter would order every two calls that read the clock, and hide a missing acquire/release.
+using SimBucket = lab::TokenBucket<conclab::FakeClock>;
+using SimKeyed = lab::KeyedLimiter<conclab::FakeClock>;
 
 CONCLAB_SIM_TEST(TokenBucketTest, TwoThreadsTakeTheLastTwoTokens) {
-  Clock clock;
-  Bucket bucket({.rate = 10, .burst = 2}, clock);  // two tokens, and the clock stands still
+  conclab::FakeClock clock;
+  SimBucket bucket({.rate = 10, .burst = 2}, clock);  // two tokens, and the clock stands still
   bool a = false;
   bool b = false;
   {
@@ -613,8 +623,8 @@ CONCLAB_SIM_TEST(TokenBucketTest, TwoThreadsTakeTheLastTwoTokens) {
 // Two threads make the first calls on a new limiter, for the same key: whatever the limiter sets up on
 // first use (a shard, a map node, a bucket) must be set up once and seen whole by the other thread.
 CONCLAB_SIM_TEST(KeyedLimiterTest, TwoFirstCallsOnANewLimiter) {
-  Clock clock;
-  Keyed limiter({.rate = 10, .burst = 1}, clock);  // one token, and the clock stands still
+  conclab::FakeClock clock;
+  SimKeyed limiter({.rate = 10, .burst = 1}, clock);  // one token, and the clock stands still
   bool a = false;
   bool b = false;
   {
@@ -640,8 +650,8 @@ CONCLAB_SIM_TEST(KeyedLimiterTest, TwoFirstCallsOnANewLimiter) {
 // the dropped one. Thread `mover` moves the clock a whole refill period (so the shard's sweep is due) and
 // then calls; thread `caller` calls at any point around it.
 CONCLAB_SIM_TEST(KeyedLimiterTest, ASweepNeverLosesATokenTakenMeanwhile) {
-  Clock clock;
-  Keyed limiter({.rate = 10, .burst = 2}, clock);  // refill period (empty to full): 200 ms
+  conclab::FakeClock clock;
+  SimKeyed limiter({.rate = 10, .burst = 2}, clock);  // refill period (empty to full): 200 ms
   ASSERT_TRUE(limiter.try_acquire("k", 2)) << "a new key starts with a full bucket of 2" << kSpec << ")";
   bool by_caller = false;
   bool by_mover = false;
