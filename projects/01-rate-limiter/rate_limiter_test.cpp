@@ -265,7 +265,8 @@ TEST(TokenBucketTest, StartsFullWithBurstTokens) {
 TEST(TokenBucketTest, RefillsAtTheConfiguredRate) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 5}, clock);  // one token every 100 ms
-  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once: a request of exactly "
+                                      << "`burst` fits (only n > burst is refused up front)" << kSpec << ")";
   clock.advance(99ms);
   EXPECT_FALSE(bucket.try_acquire()) << "after 99 ms at 10 tokens/s only 0.99 of a token is back; a token must "
                                      << "be whole before it is handed out" << kSpec << ", TokenBucket)";
@@ -288,7 +289,8 @@ TEST(TokenBucketTest, RefillsAtTheConfiguredRate) {
 TEST(TokenBucketTest, NeverHoldsMoreThanBurst) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 5}, clock);
-  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire(5)) << "a full bucket of 5 must hand out 5 tokens at once: a request of exactly "
+                                      << "`burst` fits (only n > burst is refused up front)" << kSpec << ")";
   clock.advance(1h);
   EXPECT_TRUE(bucket.try_acquire(5)) << "after an hour the bucket must be full again (5 tokens)" << kSpec << ")";
   EXPECT_FALSE(bucket.try_acquire())
@@ -304,7 +306,8 @@ TEST(TokenBucketTest, AnOlderClockReadingGivesNoExtraTokens) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 2}, clock);  // one token every 100 ms
   const Clock::time_point start = clock.now();
-  ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens at once" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire(2)) << "a full bucket of 2 must hand out 2 tokens at once: a request of exactly "
+                                      << "`burst` fits (only n > burst is refused up front)" << kSpec << ")";
   clock.advance(100ms);
   ASSERT_TRUE(bucket.try_acquire()) << "100 ms at 10 tokens/s brings one token back" << kSpec << ")";
   clock.set(start + 50ms);  // a caller whose clock reading is 50 ms older than the one just used
@@ -411,7 +414,8 @@ TEST(TokenBucketTest, ConformanceOverEveryWindow) {
 TEST(TokenBucketTest, AcquireWaitsForTokens) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 1}, clock);  // one token every 100 ms
-  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token (n == burst fits; only "
+                                    << "n > burst is refused up front)" << kSpec << ")";
   const auto deadline = clock.now() + 150ms;  // later than the token: it must not get in the way
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
@@ -435,7 +439,8 @@ TEST(TokenBucketTest, AcquireWaitsForTokens) {
 TEST(TokenBucketTest, StopTokenCancelsABlockedAcquire) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 1}, clock);
-  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token (n == burst fits; only "
+                                    << "n > burst is refused up front)" << kSpec << ")";
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop); });
   Watchdog watchdog([&] { call.unblock(); });
   const std::string blocked = await_asleep(clock, call, watchdog);
@@ -469,7 +474,8 @@ TEST(TokenBucketTest, AlreadyStoppedTokenTakesNothing) {
 TEST(TokenBucketTest, DeadlineOnTheFakeClockEndsAWait) {
   Clock clock;
   Bucket bucket({.rate = 10, .burst = 1}, clock);  // the next token comes 100 ms from now
-  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token" << kSpec << ")";
+  ASSERT_TRUE(bucket.try_acquire()) << "a full bucket of 1 must hand out its token (n == burst fits; only "
+                                    << "n > burst is refused up front)" << kSpec << ")";
   const auto deadline = clock.now() + 50ms;
   BackgroundCall call(clock, [&](conclab::sync::stop_token stop) { return bucket.acquire(1, stop, deadline); });
   Watchdog watchdog([&] { call.unblock(); });
