@@ -10,8 +10,10 @@
 // counted every caller as a miss (stats().misses), so all callers are inside get_or_load, past their
 // lookup, while the load is still running. A cache without single-flight then runs the loader once per
 // caller, every time; a cache with it runs it once. If your get_or_load holds a lock while the loader
-// runs, or does not count a waiting caller as a miss, these tests hang and the verdict is "deadlock
-// or hang": the spec's "Statistics" and "get_or_load" sections say why both rules exist.
+// runs, or does not count a waiting caller as a miss, the event a test waits for never comes: a watchdog
+// (Watchdog below) then fails the test after a few seconds of real time, with a message saying which
+// of the two rules it needs, instead of a bare "hang". The spec's "Statistics" and "get_or_load"
+// sections say why both rules exist.
 #include <lru_cache.hpp>
 
 #include <gtest/gtest.h>
@@ -57,29 +59,86 @@ std::vector<int> same_shard_keys(const C& cache, int first, std::size_t n) {
   return keys;
 }
 
-// Busy-waits (yielding) until the cache has counted `n` misses. A loader calls it to keep its load
-// running until every concurrent caller has looked the key up and missed.
+// A test's watchdog. The single-flight tests wait (yielding, never sleeping) for events that a correct
+// cache makes happen at once: callers counted as misses, a put() going through while a load runs, a
+// loader starting. A cache that breaks the rule a wait relies on would keep the test waiting forever
+// and the verdict would be a bare "hang"; instead, a wait that runs out of patience fails the test with
+// a message that says what did not happen and what that means, and returns, so the test can end. It is
+// a rescue, not a timing assertion: a correct cache never comes near it. The first wait of a test that
+// runs out fails the test; its later waits give up at once (the first message is the one to read). And
+// once a watchdog has fired in this test program the cache is known to block, so the next tests' waits
+// are short.
+class Watchdog {
+ public:
+  // Yields until done(); false, after failing the test with what(), if the patience ran out first.
+  template <class Done, class What>
+  bool wait(Done done, What what) {
+    using Clock = conclab::sync::steady_clock;
+    const auto patience = fired_anywhere().load() ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000);
+    const auto deadline = Clock::now() + patience;
+    while (!done()) {
+      if (fired_.load() || Clock::now() >= deadline) {
+        if (!fired_.exchange(true)) {
+          fired_anywhere().store(true);
+          ADD_FAILURE() << "[watchdog, after " << patience.count() / 1000.0 << " s of real time] " << what();
+        }
+        return false;
+      }
+      conclab::sync::this_thread::yield();
+    }
+    return true;
+  }
+
+ private:
+  static conclab::sync::atomic<bool>& fired_anywhere() {
+    static conclab::sync::atomic<bool> fired{false};
+    return fired;
+  }
+  conclab::sync::atomic<bool> fired_{false};
+};
+
+// Waits until the cache has counted `n` misses. A loader calls it to keep its load running until every
+// concurrent caller has looked the key up and missed.
 template <class C>
-void wait_for_misses(const C& cache, std::uint64_t n) {
-  while (cache.stats().misses < n) conclab::sync::this_thread::yield();
+void wait_for_misses(Watchdog& dog, const C& cache, std::uint64_t n) {
+  dog.wait([&] { return cache.stats().misses >= n; },
+           [&] {
+             return "the loader waited for the cache to count " + std::to_string(n) + " get_or_load callers as misses, "
+                    "and stats().misses is still " + std::to_string(cache.stats().misses) + ". Either get_or_load "
+                    "holds a lock while the loader runs (the other callers cannot even look the key up), or it counts "
+                    "a caller that waits for a running load as a miss only after the wait, or not at all: count the "
+                    "miss before waiting. This test relies on that count to know that every caller is inside "
+                    "get_or_load. See " + std::string(kSpec) + " (Statistics; get_or_load)";
+           });
 }
 
 std::string show(const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("nothing"); }
 
-// A one-shot event that is safe to raise twice (a std::latch must never be counted below zero). A
-// thread whose get_or_load throws before calling the loader raises it too, so the test fails with the
-// exception's message instead of waiting forever for a loader that never ran.
+// A one-shot event that is safe to raise twice. A thread whose get_or_load throws before calling the
+// loader raises it too, so the test fails with the exception's message instead of waiting for a loader
+// that never ran. wait() gives up under the test's watchdog, with `what` as the failure's message.
 class Signal {
  public:
-  void raise() {
-    if (!raised_.exchange(true)) latch_.count_down();
+  void raise() { raised_.store(true); }
+  void wait(Watchdog& dog, const std::string& what) {
+    dog.wait([&] { return raised_.load(); }, [&] { return what; });
   }
-  void wait() { latch_.wait(); }
 
  private:
   conclab::sync::atomic<bool> raised_{false};
-  conclab::sync::latch latch_{1};
 };
+
+// What the watchdog says when a loader waits for the test's put()/erase() of its key and it never comes.
+std::string write_blocked_by_load(const char* call) {
+  return std::string("the loader waited for the test's ") + call + ", which the test calls while the load runs, and " +
+         call + " never got through: get_or_load holds the shard's lock (or a cache-wide lock) while the loader "
+         "runs. Every call on the shard then waits for the slowest load. Unlock before calling the loader, and "
+         "lock again to store its value. See " + kSpec + " (get_or_load; Traps)";
+}
+constexpr const char* kLoaderNeverCalled =
+    "get_or_load on an empty cache never called its loader (or called it only after something the test has not "
+    "done yet): a miss with no load running must call loader(key). See projects/03-sharded-lru-cache/README.md "
+    "(get_or_load)";
 
 std::string describe(const std::exception_ptr& e) {
   try {
@@ -252,6 +311,28 @@ TEST(CapacityTest, NeverExceededUnderConcurrency) {
   EXPECT_LE(cache.size(), 64u) << "the cache ended above its capacity. See " << kSpec;
 }
 
+TEST(CapacityTest, KeysWithACommonStrideSpreadOverTheShards) {
+  // Keys that are multiples of a stride (ids 0, 16, 32, ...; 1024-aligned offsets) are common. The shard must
+  // depend on every bit of the hash: std::hash<int> is the identity, so `hash % shards` looks only at the low
+  // bits, and keys whose low bits agree all land in one shard, which then evicts while the others sit empty.
+  for (std::size_t shards : {std::size_t{4}, std::size_t{16}, std::size_t{64}}) {
+    Cache cache({.capacity = 4096, .shards = shards});
+    for (int stride : {1, static_cast<int>(shards), 16, 64, 1024, 65536}) {
+      std::vector<int> per_shard(shards, 0);
+      const int keys = 16 * static_cast<int>(shards);  // 16 per shard on average
+      for (int i = 0; i < keys; ++i) ++per_shard[cache.shard_of(i * stride)];
+      const int busiest = *std::max_element(per_shard.begin(), per_shard.end());
+      EXPECT_LE(busiest, 3 * 16)
+          << "the keys 0, " << stride << ", " << 2 * stride << ", ... (" << keys << " of them) over " << shards
+          << " shards put " << busiest << " keys in one shard, where 16 is the average"
+          << (busiest == keys ? " (all of them: shard_of() gives every key the same shard)" : "")
+          << ". The shard must depend on every bit of the hash; std::hash<int> is the identity, so `hash % shards` "
+          << "sees only the low bits and strided keys pile up in a few shards: mix all the bits first (multiply by "
+          << "an odd 64-bit constant and take the high bits). See " << kSpec << " (Shards and capacity; Traps)";
+    }
+  }
+}
+
 // --- erase ------------------------------------------------------------------------------------------
 
 TEST(EraseTest, EraseRemovesAndReportsWhetherItWasThere) {
@@ -289,10 +370,11 @@ TEST(SingleFlightTest, LoaderRunsOnceForConcurrentMisses) {
   Cache cache({.capacity = 64, .shards = 4});
   conclab::sync::atomic<int> calls{0};
   std::vector<int> got(kCallers, 0);
+  Watchdog dog;
   conclab::run_threads(kCallers, [&](int i) {
     got[static_cast<std::size_t>(i)] = cache.get_or_load(42, [&](const int& key) {
       calls.fetch_add(1);
-      wait_for_misses(cache, kCallers);  // every caller has missed: all are inside get_or_load now
+      wait_for_misses(dog, cache, kCallers);  // every caller has missed: all are inside get_or_load now
       return key + 1;
     });
   });
@@ -313,11 +395,12 @@ TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
   Cache cache({.capacity = 64, .shards = 4});
   conclab::sync::atomic<int> calls{0};
   conclab::sync::atomic<int> saw_exception{0};
+  Watchdog dog;
   conclab::run_threads(kCallers, [&](int) {
     try {
       cache.get_or_load(9, [&](const int&) -> int {
         calls.fetch_add(1);
-        wait_for_misses(cache, kCallers);
+        wait_for_misses(dog, cache, kCallers);
         throw std::runtime_error("backing store is down");
       });
     } catch (const std::runtime_error& e) {
@@ -358,6 +441,7 @@ TEST(SingleFlightTest, FailedLoadIsNotCached) {
 
 TEST(SingleFlightTest, PutDuringLoadWins) {
   Cache cache({.capacity = 16, .shards = 4});
+  Watchdog dog;
   Signal loading;
   Signal release;
   int leader_got = 0;
@@ -366,7 +450,7 @@ TEST(SingleFlightTest, PutDuringLoadWins) {
     try {
       leader_got = cache.get_or_load(1, [&](const int&) {
         loading.raise();
-        release.wait();
+        release.wait(dog, write_blocked_by_load("put(1, 7)"));
         return 5;  // read from the backing store before the put below: now outdated
       });
     } catch (...) {
@@ -374,7 +458,7 @@ TEST(SingleFlightTest, PutDuringLoadWins) {
       loading.raise();
     }
   });
-  loading.wait();
+  loading.wait(dog, kLoaderNeverCalled);
   cache.put(1, 7);  // a newer value arrives while the load is still running
   release.raise();
   leader.join();
@@ -388,6 +472,7 @@ TEST(SingleFlightTest, PutDuringLoadWins) {
 
 TEST(SingleFlightTest, EraseDuringLoadWins) {
   Cache cache({.capacity = 16, .shards = 4});
+  Watchdog dog;
   Signal loading;
   Signal release;
   std::exception_ptr error;
@@ -395,7 +480,7 @@ TEST(SingleFlightTest, EraseDuringLoadWins) {
     try {
       cache.get_or_load(1, [&](const int&) {
         loading.raise();
-        release.wait();
+        release.wait(dog, write_blocked_by_load("erase(1)"));
         return 5;
       });
     } catch (...) {
@@ -403,7 +488,7 @@ TEST(SingleFlightTest, EraseDuringLoadWins) {
       loading.raise();
     }
   });
-  loading.wait();
+  loading.wait(dog, kLoaderNeverCalled);
   cache.erase(1);  // e.g. the row was deleted in the backing store: the load in progress is outdated
   release.raise();
   leader.join();
@@ -415,6 +500,7 @@ TEST(SingleFlightTest, EraseDuringLoadWins) {
 
 TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
   Cache cache({.capacity = 16, .shards = 4});
+  Watchdog dog;
   Signal loading;
   Signal release;
   std::exception_ptr old_error;
@@ -422,7 +508,7 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
     try {
       cache.get_or_load(1, [&](const int&) {
         loading.raise();
-        release.wait();
+        release.wait(dog, write_blocked_by_load("erase(1)"));
         return 5;  // loaded before the erase below: outdated
       });
     } catch (...) {
@@ -430,7 +516,7 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
       loading.raise();
     }
   });
-  loading.wait();
+  loading.wait(dog, kLoaderNeverCalled);
   cache.erase(1);
   conclab::sync::atomic<int> fresh_loads{0};
   conclab::sync::atomic<bool> second_failed{false};
@@ -448,7 +534,13 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
     }
   });
   // Wait until the second caller has missed: from then on it either loads or waits for the old load.
-  while (cache.stats().misses < 2 && !second_failed.load()) conclab::sync::this_thread::yield();
+  dog.wait([&] { return cache.stats().misses >= 2 || second_failed.load(); },
+           [&] {
+             return "the test waited for its second get_or_load of key 1, called after erase(1), to be counted as a "
+                    "miss, and stats().misses is still " + std::to_string(cache.stats().misses) + " (2 expected). A "
+                    "get_or_load that misses must count the miss before it loads or waits. See " +
+                    std::string(kSpec) + " (Statistics)";
+           });
   release.raise();
   second_caller.join();
   old_load.join();
@@ -465,9 +557,11 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
 TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
   // Two keys in one shard, loaded by two threads; loader A cannot finish until loader B has started.
   // If get_or_load held the shard's lock (or any cache-wide lock) while a loader runs, B could never
-  // start: this test would hang, and every slow load would stall every other key in its shard.
+  // start, and every slow load would stall every other key in its shard; the watchdog then fails the
+  // test and lets A finish, so that B can run after it.
   Cache cache({.capacity = 64, .shards = 4});
   const std::vector<int> keys = same_shard_keys(cache, 100, 2);
+  Watchdog dog;
   Signal b_started;
   int a = 0;
   int b = 0;
@@ -477,7 +571,12 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
     conclab::sync::jthread ta([&] {
       try {
         a = cache.get_or_load(keys[0], [&](const int&) {
-          b_started.wait();
+          b_started.wait(dog, "loader A (key " + std::to_string(keys[0]) + ") waited for loader B (key " +
+                                  std::to_string(keys[1]) + ", same shard, another thread) to start, and B never "
+                                  "started: get_or_load holds the shard's lock (or a cache-wide lock) while the loader "
+                                  "runs, so one slow load stalls every other key of its shard, hits included. Unlock "
+                                  "before calling the loader, and lock again to store its value. See " +
+                                  std::string(kSpec) + " (get_or_load; Traps)");
           return 1;
         });
       } catch (...) {
@@ -498,8 +597,10 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
   }
   ASSERT_FALSE(error_a) << "get_or_load threw: " << describe(error_a) << ". See " << kSpec << " (get_or_load)";
   ASSERT_FALSE(error_b) << "get_or_load threw: " << describe(error_b) << ". See " << kSpec << " (get_or_load)";
-  EXPECT_EQ(a, 1) << "the load of key " << keys[0] << " must complete. See " << kSpec;
-  EXPECT_EQ(b, 2) << "the load of key " << keys[1] << " must complete. See " << kSpec;
+  EXPECT_EQ(a, 1) << "get_or_load(" << keys[0] << ") returned " << a << ", but its loader, the only one that ran for "
+                  << "that key, returned 1: the leader must return the value it loaded. See " << kSpec << " (get_or_load)";
+  EXPECT_EQ(b, 2) << "get_or_load(" << keys[1] << ") returned " << b << ", but its loader, the only one that ran for "
+                  << "that key, returned 2: the leader must return the value it loaded. See " << kSpec << " (get_or_load)";
 }
 
 // --- time to live -----------------------------------------------------------------------------------
@@ -720,6 +821,11 @@ CONCLAB_SIM_TEST(SingleFlightTest, AWaiterThatAsksAgainFindsTheLoadedValue) {
 }
 
 CONCLAB_SIM_TEST(SingleFlightTest, ALoadSupersededByEraseLeavesTheNextLoadAlone) {
+  conclab::sim::explain(
+      "the threads wait for each other. Load A's loader waits until load B (same key, started after erase(7)) "
+      "is running. If erase() cannot get in while A's loader runs, get_or_load holds the shard's lock around "
+      "the loader; if B never starts, the miss after erase(7) waited for the load erase() superseded instead "
+      "of starting its own (" + std::string(kSpec) + ", get_or_load: races with put and erase; Traps)");
   // Load A of key 7 starts; an erase supersedes it; load B of 7 starts and is still running when A finishes;
   // then one more miss of 7 must find B and wait for it. Latches put the loads in that order (on every schedule),
   // and the explorer tries every interleaving around them: two loads at most, never a third.
@@ -757,6 +863,126 @@ CONCLAB_SIM_TEST(SingleFlightTest, ALoadSupersededByEraseLeavesTheNextLoadAlone)
       << "leader, finishing, removed the *new* load's Flight (found by key) from the shard, so the next miss saw no "
       << "load running and started another. A leader removes only its own Flight, and only if it was not "
       << "superseded (" << kSpec << ", Traps)";
+}
+
+CONCLAB_SIM_TEST(SingleFlightTest, ALoaderExceptionReachesTheWaiter) {
+  conclab::sim::explain(
+      "a caller of get_or_load never came back. The loader threw, and the leader passed the exception on to its own "
+      "caller without waking the callers waiting for the same load: they wait for an outcome nobody will hand them. "
+      "A failed load is an outcome too: mark the load done with its exception and wake every waiter (" +
+      std::string(kSpec) + ", get_or_load)");
+  Cache cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  conclab::sync::atomic<int> loads{0};
+  auto failing_loader = [&](const int&) -> int {
+    loads.fetch_add(1);
+    throw std::runtime_error("backing store is down");
+  };
+  // Each caller keeps its exception_ptr until both have been joined: the two threads catch one exception object,
+  // and its last reference must go on this thread (libstdc++'s reference count is invisible to ThreadSanitizer).
+  auto call = [&](std::exception_ptr& keep) -> std::string {
+    try {
+      (void)cache.get_or_load(7, failing_loader);
+      return "a value";
+    } catch (const std::runtime_error& e) {
+      keep = std::current_exception();
+      return e.what();
+    } catch (const std::exception& e) {
+      keep = std::current_exception();
+      return std::string("another exception (") + e.what() + ")";
+    }
+  };
+  std::exception_ptr keep_a;
+  std::exception_ptr keep_b;
+  std::string a;
+  std::string b;
+  {
+    conclab::sync::jthread other([&] { b = call(keep_b); });
+    a = call(keep_a);
+  }
+  for (const std::string& got : {a, b}) {
+    EXPECT_EQ(got, "backing store is down")
+        << "a caller of get_or_load got " << got << " instead of the loader's std::runtime_error(\"backing store is "
+        << "down\"). In the schedule below it waited for another thread's load, which threw: the leader must hand "
+        << "that same exception to every waiter (std::exception_ptr, or the promise's set_exception; a promise "
+        << "destroyed unfulfilled gives its waiters std::future_error(broken_promise) instead). See " << kSpec
+        << " (get_or_load)";
+  }
+}
+
+CONCLAB_SIM_TEST(StatsTest, ConcurrentMissesAreAllCounted) {
+  Cache cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  {
+    conclab::sync::jthread other([&] { (void)cache.get(1); });
+    (void)cache.get(2);
+  }
+  const lab::CacheStats s = cache.stats();
+  EXPECT_EQ(s.misses, 2u)
+      << "two threads each called get() once on an empty cache and stats().misses is " << s.misses
+      << ": a count was lost. Counting is a read, an add and a write of memory the shard's threads share: do it "
+         "under the shard's lock, inside the critical section that found the miss. See "
+      << kSpec << " (Statistics; Traps)";
+  EXPECT_EQ(s.hits, 0u) << "nothing was ever put, so nothing can be a hit. See " << kSpec << " (Statistics)";
+}
+
+// A value whose copies throw when it says so (its moves never do). A load that returns Fragile{v, true} succeeds,
+// but the cache cannot keep a copy of it: its own store() throws, after the loader returned.
+struct Fragile {
+  int v = 0;
+  bool copies_throw = false;
+  Fragile(int value, bool throws) : v(value), copies_throw(throws) {}
+  Fragile(const Fragile& o) : v(o.v), copies_throw(o.copies_throw) {
+    if (copies_throw) throw std::runtime_error("a copy of this Fragile value throws");
+  }
+  Fragile(Fragile&&) noexcept = default;
+  Fragile& operator=(const Fragile& o) {
+    if (o.copies_throw) throw std::runtime_error("a copy of this Fragile value throws");
+    v = o.v;
+    copies_throw = o.copies_throw;
+    return *this;
+  }
+  Fragile& operator=(Fragile&&) noexcept = default;
+};
+
+CONCLAB_SIM_TEST(SingleFlightTest, AStoreThatThrowsStillReleasesTheWaiters) {
+  conclab::sim::explain(
+      "a caller of get_or_load never came back. The loader returned, but storing its value threw (the Value's copy "
+      "throws), and the exception left the leader's get_or_load before it told its waiters the load was over: they "
+      "wait for a Flight that nobody will finish (and if the Flight lived in the leader's frame, it is gone). "
+      "Whatever happens after the loader returns, every waiter must be woken with an outcome: catch the store's "
+      "exception and hand it to the waiters as the load's outcome, or finish the Flight in a scope guard (" +
+      std::string(kSpec) + ", get_or_load)");
+  lab::LruCache<int, Fragile> cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  conclab::sync::atomic<int> loads{0};
+  auto fragile_loader = [&](const int& key) {
+    loads.fetch_add(1);
+    return Fragile(key * 10, /*throws=*/true);
+  };
+  auto call = [&] {
+    try {
+      return cache.get_or_load(7, fragile_loader).v;
+    } catch (const std::exception&) {
+      return -1;  // the store's exception (or any other) is an acceptable outcome; not coming back is not
+    }
+  };
+  int a = 0;
+  int b = 0;
+  {
+    conclab::sync::jthread other([&] { b = call(); });
+    a = call();
+  }
+  EXPECT_TRUE((a == 70 || a == -1) && (b == 70 || b == -1))
+      << "the two callers got " << a << " and " << b << ": each must get the loaded value (70) or an exception";
+  auto good_loader = [](const int& key) { return Fragile(key * 10 + 1, /*throws=*/false); };
+  int after = 0;
+  try {
+    after = cache.get_or_load(7, good_loader).v;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "get_or_load after the failed store threw: " << e.what();
+  }
+  EXPECT_EQ(after, 71) << "after a load whose store threw, the next get_or_load of the key must run its own loader "
+                       << "(nothing was cached, and no load is running any more): got " << after
+                       << ". A Flight left registered in the shard makes later callers wait for a load that is over ("
+                       << kSpec << ", get_or_load)";
 }
 
 }  // namespace

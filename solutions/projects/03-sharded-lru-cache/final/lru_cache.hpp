@@ -16,7 +16,17 @@
 //     counts, a call_once inside set_value) and a map node for every miss. Here the Flight lives on
 //     the leader's stack, the shard keeps a small vector of pointers to the running loads, and waiters
 //     sleep on the shard's condition variable; the leader waits for its waiters to take their copy
-//     before it returns, so their pointer to its Flight never dangles.
+//     before it returns, so their pointer to its Flight never dangles. That holds on every path out of
+//     the leader, including a store() that throws (a Value whose copy throws): its exception becomes the
+//     load's outcome, handed to the waiters like a loader's, instead of unwinding the Flight away.
+//     Two costs come with the Flight on the stack, both accepted for the allocation-free miss:
+//       * finding a running load is a linear scan of the shard's in-flight list, under the shard lock:
+//         O(k) per miss with k loads running in the shard, O(k^2) for a cold-start storm of k distinct
+//         keys in one shard, exactly when the cache is hammered. With many shards k stays at one or two;
+//         a cache that expects many concurrent loads per shard should key them in a hash map (improved).
+//       * the leader cannot return until every waiter has re-taken the lock and copied the value: its
+//         latency now depends on how fast the scheduler runs its waiters (improved's shared_future let
+//         the leader return at once, and each waiter copy on its own time).
 //   - Fewer writes to the recency list on a hit. Moving an entry to the front writes the entry, both
 //     its neighbours, the old first entry and the list head. An entry already among the newest
 //     capacity/8 of its shard is left where it is: under Zipf traffic that is most hits, since hot keys
@@ -251,8 +261,9 @@ class LruCache {
   // One load in progress. It lives on its leader's stack: the leader does not return until every
   // waiter has taken its copy of the outcome, so a waiter's pointer to it stays valid, and a load
   // allocates nothing. `waiters`, `done` and `superseded` are guarded by the shard's mu. `value` and
-  // `error` are written by the leader alone, without mu, before it sets `done` under mu; waiters read
-  // them only after seeing `done` under mu, so the mutex orders the write before the reads.
+  // `error` are written by the leader alone (without mu after the loader, or under mu if store()
+  // throws) before it sets `done` under mu; waiters read them only after seeing `done` under mu, so
+  // the mutex orders the writes before the reads.
   struct Flight {
     explicit Flight(const Key& k) : key(k) {}
     const Key& key;
@@ -415,11 +426,23 @@ class LruCache {
 
   // The leader's second half, under mu again: store the value unless a put/erase superseded the
   // load, hand the outcome to the waiters, wait until they have it, then return it (or rethrow).
+  // Nothing between here and the wait may throw out of this function: the waiters hold a reference
+  // to `flight`, which dies with the leader's frame.
   Value finish_load(Shard& s, conclab::MutexLock& lock, const Key& key, Flight& flight) CONCLAB_REQUIRES(s.mu) {
     bump(flight.error ? s.counters.load_failures : s.counters.loads);
     if (!flight.superseded) {
       remove_flight(s, flight);
-      if (!flight.error) store(s, key, *flight.value);
+      if (!flight.error) {
+        // store() can throw (the Value's copy, the key's assignment, an allocation). Its exception must not
+        // leave this frame before the waiters are done with `flight`, which lives in it: it becomes the
+        // load's outcome, for the waiters and for us. Nothing was cached; the load itself still counts as a
+        // load, not a load failure: the loader did return.
+        try {
+          store(s, key, *flight.value);
+        } catch (...) {
+          flight.error = std::current_exception();
+        }
+      }
     }
     flight.done = true;
     if (flight.waiters > 0) {

@@ -299,13 +299,24 @@ class LruCache {
         throw;
       }
     }();
+    std::exception_ptr store_error;
     {
       sync::lock_guard lock(s.mu);
-      ++s.stats.loads;
+      ++s.stats.loads;  // the loader returned: a load, even if the store below fails
       if (!flight.superseded) {
         s.flights.erase(key);
-        store(s, key, value);
+        try {
+          store(s, key, value);  // may throw: the Value's copy, an allocation
+        } catch (...) {
+          store_error = std::current_exception();  // nothing cached; it is the load's outcome for everybody
+        }
       }
+    }
+    if (store_error) {
+      // Without this the promise would die unfulfilled and the waiters would get a broken_promise
+      // instead of the reason.
+      flight.promise.set_exception(store_error);
+      std::rethrow_exception(store_error);
     }
     flight.promise.set_value(value);  // wake the waiters after unlocking: they do not need the lock
     return value;

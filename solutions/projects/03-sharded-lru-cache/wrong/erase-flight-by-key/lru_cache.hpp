@@ -386,7 +386,13 @@ class LruCache {
     bump(flight.error ? s.counters.load_failures : s.counters.loads);
     // Remove the flight of this key (whichever it is now), then store unless superseded.
     if (Flight* f = find_flight(s, key)) remove_flight(s, *f);
-    if (!flight.superseded && !flight.error) store(s, key, *flight.value);
+    if (!flight.superseded && !flight.error) {
+      try {
+        store(s, key, *flight.value);
+      } catch (...) {
+        flight.error = std::current_exception();  // final's handling of a store that throws (not this variant's bug)
+      }
+    }
     flight.done = true;
     if (flight.waiters > 0) {
       s.load_done.notify_all();
