@@ -7,8 +7,8 @@
 // and two stress tests (invariants under a random mix, no lost updates).
 //
 // How the single-flight tests stay deterministic: the loader does not return until the cache has
-// counted every caller as a miss (stats().misses), so all callers are inside get_or_load, past their
-// lookup, while the load is still running. A cache without single-flight then runs the loader once per
+// counted every caller as a miss (stats().misses, which a thread of the test watches), so all callers
+// are inside get_or_load, past their lookup, while the load is still running. A cache without single-flight then runs the loader once per
 // caller, every time; a cache with it runs it once. If your get_or_load holds a lock while the loader
 // runs, or does not count a waiting caller as a miss, the event a test waits for never comes: a watchdog
 // (Watchdog below) then fails the test after a few seconds of real time, with a message saying which
@@ -97,20 +97,45 @@ class Watchdog {
   conclab::sync::atomic<bool> fired_{false};
 };
 
-// Waits until the cache has counted `n` misses. A loader calls it to keep its load running until every
-// concurrent caller has looked the key up and missed.
+// Watches stats().misses from a thread of its own; a loader calls wait() to keep its load running until the
+// cache has counted `n` misses, i.e. until every concurrent caller has looked the key up and missed. The
+// loader itself never calls stats(): in a cache that holds the shard's lock while the loader runs and takes
+// it in stats() too, that call would wait for the loader's own thread, before the watchdog could say why.
 template <class C>
-void wait_for_misses(Watchdog& dog, const C& cache, std::uint64_t n) {
-  dog.wait([&] { return cache.stats().misses >= n; },
-           [&] {
-             return "the loader waited for the cache to count " + std::to_string(n) + " get_or_load callers as misses, "
-                    "and stats().misses is still " + std::to_string(cache.stats().misses) + ". Either get_or_load "
-                    "holds a lock while the loader runs (the other callers cannot even look the key up), or it counts "
-                    "a caller that waits for a running load as a miss only after the wait, or not at all: count the "
-                    "miss before waiting. This test relies on that count to know that every caller is inside "
-                    "get_or_load. See " + std::string(kSpec) + " (Statistics; get_or_load)";
-           });
-}
+class MissWatcher {
+ public:
+  MissWatcher(const C& cache, std::uint64_t n)
+      : n_(n), thread_([this, &cache](conclab::sync::stop_token stop) {
+          while (!stop.stop_requested()) {
+            const std::uint64_t misses = cache.stats().misses;
+            last_seen_.store(misses);
+            if (misses >= n_) {
+              reached_.store(true);
+              return;
+            }
+            conclab::sync::this_thread::yield();
+          }
+        }) {}
+
+  void wait(Watchdog& dog) {
+    dog.wait([&] { return reached_.load(); },
+             [&] {
+               return "the loader waited for the cache to count " + std::to_string(n_) + " get_or_load callers as "
+                      "misses, and the last stats().misses the test could read was " +
+                      std::to_string(last_seen_.load()) + ". Either get_or_load holds the shard's lock while the "
+                      "loader runs (the other callers cannot even look the key up), or it counts a caller that "
+                      "waits for a running load as a miss only after the wait, or not at all: count the miss "
+                      "before waiting. This test relies on that count to know that every caller is inside "
+                      "get_or_load. See " + std::string(kSpec) + " (Statistics; get_or_load; Traps)";
+             });
+  }
+
+ private:
+  const std::uint64_t n_;
+  conclab::sync::atomic<std::uint64_t> last_seen_{0};
+  conclab::sync::atomic<bool> reached_{false};
+  conclab::sync::jthread thread_;  // declared last: it starts once the members it uses exist
+};
 
 std::string show(const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("nothing"); }
 
@@ -371,10 +396,11 @@ TEST(SingleFlightTest, LoaderRunsOnceForConcurrentMisses) {
   conclab::sync::atomic<int> calls{0};
   std::vector<int> got(kCallers, 0);
   Watchdog dog;
+  MissWatcher watcher(cache, kCallers);
   conclab::run_threads(kCallers, [&](int i) {
     got[static_cast<std::size_t>(i)] = cache.get_or_load(42, [&](const int& key) {
       calls.fetch_add(1);
-      wait_for_misses(dog, cache, kCallers);  // every caller has missed: all are inside get_or_load now
+      watcher.wait(dog);  // every caller has missed: all are inside get_or_load now
       return key + 1;
     });
   });
@@ -396,11 +422,12 @@ TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
   conclab::sync::atomic<int> calls{0};
   conclab::sync::atomic<int> saw_exception{0};
   Watchdog dog;
+  MissWatcher watcher(cache, kCallers);
   conclab::run_threads(kCallers, [&](int) {
     try {
       cache.get_or_load(9, [&](const int&) -> int {
         calls.fetch_add(1);
-        wait_for_misses(dog, cache, kCallers);
+        watcher.wait(dog);
         throw std::runtime_error("backing store is down");
       });
     } catch (const std::runtime_error& e) {
@@ -555,13 +582,14 @@ TEST(SingleFlightTest, MissAfterEraseStartsAFreshLoad) {
 }
 
 TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
-  // Two keys in one shard, loaded by two threads; loader A cannot finish until loader B has started.
-  // If get_or_load held the shard's lock (or any cache-wide lock) while a loader runs, B could never
-  // start, and every slow load would stall every other key in its shard; the watchdog then fails the
-  // test and lets A finish, so that B can run after it.
+  // Two keys in one shard, loaded by two threads; B calls get_or_load only once loader A runs, and loader
+  // A cannot finish until loader B has started. If get_or_load held the shard's lock (or any cache-wide
+  // lock) while a loader runs, B could never start, and every slow load would stall every other key in its
+  // shard; the watchdog then fails the test and lets A finish, so that B can run after it.
   Cache cache({.capacity = 64, .shards = 4});
   const std::vector<int> keys = same_shard_keys(cache, 100, 2);
   Watchdog dog;
+  Signal a_started;
   Signal b_started;
   int a = 0;
   int b = 0;
@@ -571,6 +599,7 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
     conclab::sync::jthread ta([&] {
       try {
         a = cache.get_or_load(keys[0], [&](const int&) {
+          a_started.raise();
           b_started.wait(dog, "loader A (key " + std::to_string(keys[0]) + ") waited for loader B (key " +
                                   std::to_string(keys[1]) + ", same shard, another thread) to start, and B never "
                                   "started: get_or_load holds the shard's lock (or a cache-wide lock) while the loader "
@@ -581,9 +610,11 @@ TEST(SingleFlightTest, LoadsRunWithoutTheShardLock) {
         });
       } catch (...) {
         error_a = std::current_exception();
+        a_started.raise();
       }
     });
     conclab::sync::jthread tb([&] {
+      a_started.wait(dog, kLoaderNeverCalled);
       try {
         b = cache.get_or_load(keys[1], [&](const int&) {
           b_started.raise();
@@ -863,6 +894,36 @@ CONCLAB_SIM_TEST(SingleFlightTest, ALoadSupersededByEraseLeavesTheNextLoadAlone)
       << "leader, finishing, removed the *new* load's Flight (found by key) from the shard, so the next miss saw no "
       << "load running and started another. A leader removes only its own Flight, and only if it was not "
       << "superseded (" << kSpec << ", Traps)";
+}
+
+CONCLAB_SIM_TEST(SingleFlightTest, LoadsOfTwoKeysInOneShardOverlap) {
+  conclab::sim::explain(
+      "the two loads wait for each other. Loader A (key 1) does not return until loader B (key 2, the same shard, "
+      "another thread) has started, and B's get_or_load could not get in while A's loader ran: get_or_load holds "
+      "the shard's lock (or a cache-wide lock) around the loader, so one slow load stalls every call on its shard, "
+      "hits included. Unlock before calling the loader and lock again to store its value (" +
+      std::string(kSpec) + ", get_or_load; Traps)");
+  Cache cache(lab::CacheOptions{.capacity = 8, .shards = 1});
+  conclab::sync::latch a_running(1);
+  conclab::sync::latch b_running(1);
+  int a = 0;
+  int b = 0;
+  {
+    conclab::sync::jthread first([&] {
+      a = cache.get_or_load(1, [&](const int&) {
+        a_running.count_down();
+        b_running.wait();
+        return 10;
+      });
+    });
+    a_running.wait();
+    b = cache.get_or_load(2, [&](const int&) {
+      b_running.count_down();
+      return 20;
+    });
+  }
+  EXPECT_EQ(a, 10) << "get_or_load(1) must return what its loader returned. See " << kSpec << " (get_or_load)";
+  EXPECT_EQ(b, 20) << "get_or_load(2) must return what its loader returned. See " << kSpec << " (get_or_load)";
 }
 
 CONCLAB_SIM_TEST(SingleFlightTest, ALoaderExceptionReachesTheWaiter) {

@@ -4,11 +4,12 @@
 // Why it looks right: a second caller that misses the same key waits on the lock, then finds the value cached, so
 // the loader runs once per key, the exception reaches only the caller whose load failed, and a put or erase simply
 // waits for the load to finish. Why it is wrong: every other key of the shard, hits included, now waits for the
-// slowest load, and a loader that needs another call on the shard deadlocks. The single-flight tests hold a load
-// open until something else happens in the shard (a put, another load, the other callers' misses): their
-// watchdogs fail them, LoadsRunWithoutTheShardLock with the cause; under the explorer,
-// SingleFlightTest.ALoadSupersededByEraseLeavesTheNextLoadAlone deadlocks every run. The fix: register a Flight,
-// unlock, run the loader, lock again to store.
+// slowest load, and a loader that needs another call on the shard deadlocks. Under the explorer,
+// SingleFlightTest.LoadsOfTwoKeysInOneShardOverlap and ALoadSupersededByEraseLeavesTheNextLoadAlone deadlock every
+// run. In a real run the single-flight tests hold a load open until something else happens in the shard (a put,
+// another load, the other callers' misses), and their watchdogs fail them after a few seconds,
+// LoadsRunWithoutTheShardLock with the cause. The fix: register a Flight, unlock, run the loader, lock again to
+// store.
 #pragma once
 
 #include <algorithm>
