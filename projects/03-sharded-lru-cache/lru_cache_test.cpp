@@ -440,7 +440,8 @@ TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
   EXPECT_EQ(saw_exception.load(), kCallers)
       << "only " << saw_exception.load() << " of " << kCallers << " callers got the loader's std::runtime_error: "
       << "the leader must rethrow it and every waiter must receive the same exception (a conclab::sync::shared_future "
-      << "does this). See " << kSpec << " (get_or_load)";
+      << "does this, once the leader calls set_exception; a promise destroyed unfulfilled hands its waiters "
+      << "std::future_error(broken_promise) instead). See " << kSpec << " (get_or_load)";
 }
 
 TEST(SingleFlightTest, FailedLoadIsNotCached) {

@@ -46,7 +46,13 @@
 //     as W-TinyLFU (Caffeine) or S3-FIFO often beat LRU's hit ratio; and buffer recency updates per
 //     thread (Caffeine's read buffers) so that reads never take a lock at all.
 //   - Bound how long a waiter waits for a slow load (a deadline, or a stop_token), and refresh
-//     entries before they expire (stale-while-revalidate) so hot keys never miss.
+//     entries before they expire (stale-while-revalidate) so hot keys never miss. With single-flight
+//     the leader's failure, its deadline included, is every waiter's failure: a waiter with a longer
+//     deadline may want to retry on its own.
+//   - Remember a failure briefly (negative caching) or back off with jitter: failures are not cached
+//     here, so a backend that is down gets one load per key back to back, as fast as callers come.
+//   - Hand out shared_ptr<const Value> instead of copies, so that a critical section does not grow
+//     with the size of a value (and a Value's copy, which may throw, never runs under the lock).
 //   - Choose the shard count from the core count, and pad only if profiling shows false sharing.
 #pragma once
 
