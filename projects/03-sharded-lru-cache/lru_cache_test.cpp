@@ -18,11 +18,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <latch>
@@ -32,6 +35,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -164,6 +168,21 @@ constexpr const char* kLoaderNeverCalled =
     "get_or_load on an empty cache never called its loader (or called it only after something the test has not "
     "done yet): a miss with no load running must call loader(key). See projects/03-sharded-lru-cache/README.md "
     "(get_or_load)";
+
+// "std::future_error \"...\"": an exception's dynamic type, readable, and its message.
+std::string type_and_message(const std::exception& e) {
+  int status = 0;
+  char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+  std::string out = (status == 0 && name != nullptr) ? name : typeid(e).name();
+  std::free(name);
+  return out + " \"" + e.what() + "\"";
+}
+
+// The exception the failing loaders throw: a type of the test's own, so that a waiter handed a copy that lost it
+// (a std::exception or std::runtime_error rebuilt from what()) is told apart from the loader's exception.
+struct BackendDown : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 std::string describe(const std::exception_ptr& e) {
   try {
@@ -421,27 +440,46 @@ TEST(SingleFlightTest, ExceptionReachesEveryWaiter) {
   Cache cache({.capacity = 64, .shards = 4});
   conclab::sync::atomic<int> calls{0};
   conclab::sync::atomic<int> saw_exception{0};
+  conclab::sync::mutex mu;
+  std::string other;  // what a caller got instead, if any (guarded by mu)
+  // Each caller keeps its exception until every thread is joined: they share one exception object, whose last
+  // reference must go on this thread (libstdc++'s reference count is invisible to ThreadSanitizer).
+  std::vector<std::exception_ptr> keep(kCallers);
   Watchdog dog;
   MissWatcher watcher(cache, kCallers);
-  conclab::run_threads(kCallers, [&](int) {
+  conclab::run_threads(kCallers, [&](int i) {
+    std::string got;
     try {
       cache.get_or_load(9, [&](const int&) -> int {
         calls.fetch_add(1);
         watcher.wait(dog);
-        throw std::runtime_error("backing store is down");
+        throw BackendDown("backing store is down");
       });
-    } catch (const std::runtime_error& e) {
+      got = "a value";
+    } catch (const BackendDown& e) {
+      keep[static_cast<std::size_t>(i)] = std::current_exception();
       if (std::string(e.what()) == "backing store is down") saw_exception.fetch_add(1);
+      return;
+    } catch (const std::exception& e) {
+      keep[static_cast<std::size_t>(i)] = std::current_exception();
+      got = type_and_message(e);
+    } catch (...) {
+      keep[static_cast<std::size_t>(i)] = std::current_exception();
+      got = "an exception not derived from std::exception";
     }
+    conclab::sync::lock_guard lock(mu);
+    if (other.empty()) other = got;
   });
   EXPECT_EQ(calls.load(), 1) << kCallers << " concurrent misses on key 9 ran the loader " << calls.load()
                              << " times: one load, and everybody waits for its outcome, even when that "
                              << "outcome is an exception. See " << kSpec << " (get_or_load, single-flight)";
   EXPECT_EQ(saw_exception.load(), kCallers)
-      << "only " << saw_exception.load() << " of " << kCallers << " callers got the loader's std::runtime_error: "
-      << "the leader must rethrow it and every waiter must receive the same exception (a conclab::sync::shared_future "
-      << "does this, once the leader calls set_exception; a promise destroyed unfulfilled hands its waiters "
-      << "std::future_error(broken_promise) instead). See " << kSpec << " (get_or_load)";
+      << "only " << saw_exception.load() << " of " << kCallers << " callers got the loader's exception, a BackendDown "
+      << "(derived from std::runtime_error); another got " << other << ". The leader must rethrow it and every "
+      << "waiter must receive that same exception object, type and all: pass the std::exception_ptr on (a "
+      << "conclab::sync::shared_future does it once the leader calls set_exception). A promise destroyed unfulfilled "
+      << "hands its waiters std::future_error(broken_promise) instead, and a copy made through std::exception& or "
+      << "e.what() loses the type (slicing). See " << kSpec << " (get_or_load)";
 }
 
 TEST(SingleFlightTest, FailedLoadIsNotCached) {
@@ -937,7 +975,7 @@ CONCLAB_SIM_TEST(SingleFlightTest, ALoaderExceptionReachesTheWaiter) {
   conclab::sync::atomic<int> loads{0};
   auto failing_loader = [&](const int&) -> int {
     loads.fetch_add(1);
-    throw std::runtime_error("backing store is down");
+    throw BackendDown("backing store is down");
   };
   // Each caller keeps its exception_ptr until both have been joined: the two threads catch one exception object,
   // and its last reference must go on this thread (libstdc++'s reference count is invisible to ThreadSanitizer).
@@ -945,12 +983,15 @@ CONCLAB_SIM_TEST(SingleFlightTest, ALoaderExceptionReachesTheWaiter) {
     try {
       (void)cache.get_or_load(7, failing_loader);
       return "a value";
-    } catch (const std::runtime_error& e) {
+    } catch (const BackendDown& e) {
       keep = std::current_exception();
       return e.what();
     } catch (const std::exception& e) {
       keep = std::current_exception();
-      return std::string("another exception (") + e.what() + ")";
+      return "another exception, " + type_and_message(e);
+    } catch (...) {
+      keep = std::current_exception();
+      return "an exception not derived from std::exception";
     }
   };
   std::exception_ptr keep_a;
@@ -963,11 +1004,12 @@ CONCLAB_SIM_TEST(SingleFlightTest, ALoaderExceptionReachesTheWaiter) {
   }
   for (const std::string& got : {a, b}) {
     EXPECT_EQ(got, "backing store is down")
-        << "a caller of get_or_load got " << got << " instead of the loader's std::runtime_error(\"backing store is "
-        << "down\"). In the schedule below it waited for another thread's load, which threw: the leader must hand "
-        << "that same exception to every waiter (std::exception_ptr, or the promise's set_exception; a promise "
-        << "destroyed unfulfilled gives its waiters std::future_error(broken_promise) instead). See " << kSpec
-        << " (get_or_load)";
+        << "a caller of get_or_load got " << got << " instead of the loader's BackendDown(\"backing store is "
+        << "down\"), a type derived from std::runtime_error. In the schedule below it waited for another thread's "
+        << "load, which threw: the leader must hand that same exception object, type and all, to every waiter "
+        << "(pass the std::exception_ptr on, or the promise's set_exception; a promise destroyed unfulfilled gives "
+        << "its waiters std::future_error(broken_promise), and a copy made through std::exception& or e.what() "
+        << "loses the type). See " << kSpec << " (get_or_load)";
   }
 }
 
