@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +118,27 @@ TEST(SimPlain, TheExplorersOwnBookkeepingOrdersNothing) {
   });
   ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
   EXPECT_TRUE(mentions(r.message, "data race on plain memory")) << r.message;
+}
+
+// A promise destroyed unfulfilled hands its waiter broken_promise: that is the explorer's write, ordered before
+// the waiter's get(), not a race of the program's.
+TEST(SimPlain, ABrokenPromiseReachesItsWaiterWithoutARace) {
+  const sim::Result r = explore([] {
+    auto promise = std::make_unique<sync::promise<int>>();
+    sync::shared_future<int> result = promise->get_future().share();
+    bool broken = false;
+    sync::thread waiter([&] {
+      try {
+        (void)result.get();
+      } catch (const std::future_error& e) {
+        broken = e.code() == std::future_errc::broken_promise;
+      }
+    });
+    promise.reset();  // never fulfilled
+    waiter.join();
+    if (!broken) sim::report_failure("the waiter did not get broken_promise");
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
 }
 
 struct TwoFlags {

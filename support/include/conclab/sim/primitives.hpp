@@ -597,6 +597,9 @@ class promise {
   ~promise() {
     // Destroyed unfulfilled: whoever waits gets std::future_error(broken_promise), as with std::promise.
     if (state_ && !state_->ready && state_.use_count() > 1) {
+      // An operation like set_exception: a switch point (whose tick puts it after what this thread did before,
+      // so the waiter's get() is ordered after it), and the explorer's own writes, not the program's.
+      if (active()) detail::point("destroys an unfulfilled promise", CONCLAB_SIM_RETURN_ADDRESS());
       settle([&] { state_->error = std::make_exception_ptr(std::future_error(std::future_errc::broken_promise)); });
     }
   }
