@@ -95,6 +95,7 @@ inline void sleep_until(conclab_test::SpyClock& clock, conclab_test::SpyClock::t
 #include <conclab/sim_test.hpp>
 
 #include "conclab/sync.hpp"
+#include "conclab/watchdog.hpp"
 
 namespace {
 
@@ -106,16 +107,7 @@ using Keyed = lab::KeyedLimiter<Clock>;
 
 // Real time before the Watchdog declares a deadlock: 5 s, times CONCLAB_TIMEOUT_SCALE if that is a number
 // >= 1 (for slow or busy machines; see the top of this file). The correct code needs microseconds.
-std::chrono::milliseconds patience() {
-  double scale = 1;
-  if (const char* env = std::getenv("CONCLAB_TIMEOUT_SCALE"); env != nullptr) {
-    char* end = nullptr;
-    const double v = std::strtod(env, &end);
-    if (end != env && v >= 1 && v <= 1000) scale = v;
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(5000 * scale));
-}
-const std::chrono::milliseconds kPatience = patience();
+const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(5));  // conclab/watchdog.hpp
 
 // A waiting acquire() reads the clock a few times and then sleeps in lab::sleep_until(). One that reads it
 // this many times while it stands still, without ever sleeping there, is polling.

@@ -43,6 +43,7 @@
 #include "conclab/run_threads.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
+#include "conclab/watchdog.hpp"
 
 namespace {
 
@@ -78,7 +79,7 @@ class Watchdog {
   template <class Done, class What>
   bool wait(Done done, What what) {
     using Clock = conclab::sync::steady_clock;
-    const auto patience = fired_anywhere().load() ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000);
+    const auto patience = conclab::patience(fired_anywhere().load() ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000));
     const auto deadline = Clock::now() + patience;
     while (!done()) {
       if (fired_.load() || Clock::now() >= deadline) {

@@ -45,6 +45,7 @@
 #include "conclab/run_threads.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
+#include "conclab/watchdog.hpp"
 
 namespace {
 
@@ -63,12 +64,7 @@ void wait_for_stop(const conclab::sync::stop_token& st) {
 // See the top of the file.
 constexpr unsigned kChildWatchdogSeconds = 5;
 unsigned child_watchdog_seconds() {
-  const char* text = std::getenv("CONCLAB_TIMEOUT_SCALE");
-  if (text == nullptr) return kChildWatchdogSeconds;
-  char* end = nullptr;
-  const double scale = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !(scale >= 1.0) || scale > 1000.0) return kChildWatchdogSeconds;
-  return static_cast<unsigned>(kChildWatchdogSeconds * scale + 0.5);
+  return static_cast<unsigned>(kChildWatchdogSeconds * conclab::timeout_scale() + 0.5);  // conclab/watchdog.hpp
 }
 
 // Runs when std::terminate is called, in this process or a death test's child: says what it usually means in

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/watchdog.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
 
@@ -100,27 +101,11 @@ class Race {
   conclab::sync::latch second_done_{1};   // the second operation has returned
 };
 
-// The watchdog. Runs `call` on a thread of its own and waits for it up to kPatience of real time; returns
-// whether it returned. If it did not, it is blocked for good (a correct call takes microseconds, even under
-// ThreadSanitizer on a busy machine): the thread is left behind, blocked, and the test fails with its own
-// message instead of hanging until the runner kills the whole program and prints nothing useful. `call`
-// must own (by shared_ptr) everything it touches, since it can outlive the test.
-// Default and TSan builds only (the sim tree runs only the sim tests, and finds deadlocks itself).
-constexpr int kPatienceSeconds = 3;
-bool returns_in_time(std::function<void()> call) {
-  auto finished = std::make_shared<std::promise<void>>();
-  std::future<void> returned = finished->get_future();
-  std::thread runner([call = std::move(call), finished] {
-    call();
-    finished->set_value();
-  });
-  if (returned.wait_for(std::chrono::seconds(kPatienceSeconds)) == std::future_status::ready) {
-    runner.join();
-    return true;
-  }
-  runner.detach();  // blocked forever; it owns what it uses
-  return false;
-}
+// The watchdog (conclab/watchdog.hpp): a correct call takes microseconds, even under ThreadSanitizer on a busy
+// machine; one that has not returned after kPatience of real time is blocked for good, and the test fails with its
+// own message instead of hanging until the runner kills the program. Default and TSan builds only (the sim tree
+// runs only the sim tests, and finds deadlocks itself).
+const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(3));
 
 // A sim test's body that can block: in the sim build that is the body itself (the explorer reports a deadlock
 // with what each thread holds and waits for); on real threads it runs under the watchdog, so a deadlock fails
@@ -130,8 +115,8 @@ void watched(std::function<void()> body, const std::string& if_stuck) {
     body();
     return;
   }
-  ASSERT_TRUE(returns_in_time(std::move(body)))
-      << "not finished after " << kPatienceSeconds << " s (a correct bank takes microseconds here): " << if_stuck
+  ASSERT_TRUE(conclab::returns_in_time(std::move(body), kPatience))
+      << "not finished after " << kPatience.count() / 1000.0 << " s (a correct bank takes microseconds here): " << if_stuck
       << ". The sim build shows the schedule: ./conclab explore 01.02. Read \"Locking several mutexes\" in "
       << kLesson << '.';
 }
@@ -193,13 +178,13 @@ TEST(BankTest, TransferToTheSameAccountChangesNothing) {
     lab::Money after_allowed = -1;
   };
   auto state = std::make_shared<State>();
-  const bool returned = returns_in_time([state] {
+  const bool returned = conclab::returns_in_time([state] {
     state->allowed = state->bank.transfer(1, 1, 60);
     state->after_allowed = state->bank.balance(1);
     state->refused = !state->bank.transfer(1, 1, 101);
-  });
+  }, kPatience);
   ASSERT_TRUE(returned)
-      << "transfer(1, 1, 60), from an account to itself, did not return within " << kPatienceSeconds
+      << "transfer(1, 1, 60), from an account to itself, did not return within " << kPatience.count() / 1000.0
       << " s (a correct one takes microseconds): it is blocked for good. With one mutex per account, from == to "
       << "makes transfer() lock the same mutex twice: sync::scoped_lock(m, m) (std::lock retries forever) or two "
       << "lock_guards on one std::mutex (it waits for itself). A std::mutex is not recursive, and locking it "
@@ -283,16 +268,16 @@ TEST(BankTest, OppositeTransfersDoNotDeadlock) {
     conclab::sync::atomic<int> refused{0};
   };
   auto state = std::make_shared<State>();
-  const bool returned = returns_in_time([state] {
+  const bool returned = conclab::returns_in_time([state] {
     conclab::run_threads(2, [&](int i) {
       for (int k = 0; k < kTransfers; ++k) {
         const bool ok = i == 0 ? state->bank.transfer(0, 1, 1) : state->bank.transfer(1, 0, 1);
         if (!ok) state->refused.fetch_add(1);
       }
     });
-  });
+  }, kPatience);
   ASSERT_TRUE(returned)
-      << "two threads ran 5'000 transfers 0 -> 1 and 1 -> 0, and they had not finished after " << kPatienceSeconds
+      << "two threads ran 5'000 transfers 0 -> 1 and 1 -> 0, and they had not finished after " << kPatience.count() / 1000.0
       << " s (a correct bank takes milliseconds): they are blocked for good, a deadlock. If transfer() locks `from` "
       << "and then `to` with two separate locks, transfer(0, 1) can hold account 0 and wait for 1 while transfer(1, 0) "
       << "holds 1 and waits for 0. Take both with sync::scoped_lock(a, b), or always lock the lower index first. "
@@ -413,7 +398,7 @@ TEST(BankTest, TotalIsConservedWhileTransfersRun) {
     conclab::sync::atomic<int> refused{0};
   };
   auto state = std::make_shared<State>();
-  const bool returned = returns_in_time([state] {
+  const bool returned = conclab::returns_in_time([state] {
     State& st = *state;
     conclab::run_threads(kMovers + 1, [&](int i) {
       if (i == kMovers) {  // the auditor: audits until the last mover is done, and once more after that
@@ -438,10 +423,10 @@ TEST(BankTest, TotalIsConservedWhileTransfersRun) {
       }
       st.movers_running.fetch_sub(1);
     });
-  });
+  }, kPatience);
   ASSERT_TRUE(returned)
       << "four threads ran transfers between 8 accounts while a fifth called total(), and they had not finished "
-      << "after " << kPatienceSeconds << " s (a correct bank takes well under one): they are blocked for good. "
+      << "after " << kPatience.count() / 1000.0 << " s (a correct bank takes well under one): they are blocked for good. "
       << "Either two transfers going opposite ways each hold one account and wait for the other (lock them with "
       << "sync::scoped_lock(a, b)), or total() takes the account locks in an order that closes a cycle with "
       << "transfer(). Read \"Locking several mutexes\" in " << kLesson

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/watchdog.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
 
@@ -83,31 +84,19 @@ class HoldTheFirstCaller {
   conclab::sync::atomic<int> returned_{0};
 };
 
-// The watchdog. Runs `body` on a thread of its own and waits up to kPatienceSeconds of real time for it. A
-// correct Lazy takes microseconds; a get() that has not returned by then is blocked for good, and the test
-// fails with `if_stuck` instead of hanging the run (the blocked thread is left behind; the body owns what it
-// touches through a shared_ptr, so that is safe). In the sim build the body just runs: the explorer reports a
-// deadlock itself, with the schedule.
-constexpr int kPatienceSeconds = 3;
+// The watchdog (conclab/watchdog.hpp): a correct Lazy takes microseconds; a get() that has not returned after
+// kPatience of real time is blocked for good, and the test fails with `if_stuck` instead of hanging the run (the
+// blocked thread is left behind; the body owns what it touches through a shared_ptr, so that is safe). In the sim
+// build the body just runs: the explorer reports a deadlock itself, with the schedule.
 void watched(std::function<void()> body, const std::string& if_stuck) {
   if (conclab::sync::kSimulated) {
     body();
     return;
   }
-  auto finished = std::make_shared<std::promise<void>>();
-  std::future<void> returned = finished->get_future();
-  std::thread runner([body = std::move(body), finished] {
-    body();
-    finished->set_value();
-  });
-  const bool in_time = returned.wait_for(std::chrono::seconds(kPatienceSeconds)) == std::future_status::ready;
-  if (in_time) {
-    runner.join();
-  } else {
-    runner.detach();  // blocked forever; it owns what it uses
-  }
-  ASSERT_TRUE(in_time) << "get() had not returned after " << kPatienceSeconds << " s (a correct Lazy takes "
-                       << "microseconds): it is blocked for good. " << if_stuck << " Read " << kLesson << '.';
+  const std::chrono::milliseconds patience = conclab::patience(std::chrono::seconds(3));
+  ASSERT_TRUE(conclab::returns_in_time(std::move(body), patience))
+      << "get() had not returned after " << patience.count() / 1000.0 << " s (a correct Lazy takes microseconds): "
+      << "it is blocked for good. " << if_stuck << " Read " << kLesson << '.';
 }
 
 constexpr const char* kHookUnderLock =

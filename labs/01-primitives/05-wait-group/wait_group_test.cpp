@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/watchdog.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
 
@@ -64,26 +65,10 @@ class TestThread {
   conclab::sync::thread thread_;  // last: starts once error_ exists
 };
 
-// The watchdog. Runs `call` on a thread of its own and waits for it up to kPatienceSeconds of real time;
-// returns whether it returned. A correct call takes milliseconds; one that has not returned by then is
-// blocked for good (a waiter nobody will wake). The thread is then left behind, blocked, and the test fails
-// with its own message instead of hanging until the runner kills the program. `call` must own (by
-// shared_ptr) everything it touches, since it can outlive the test. Default and TSan builds only.
-constexpr int kPatienceSeconds = 3;
-bool returns_in_time(std::function<void()> call) {
-  auto finished = std::make_shared<std::promise<void>>();
-  std::future<void> returned = finished->get_future();
-  std::thread runner([call = std::move(call), finished] {
-    call();
-    finished->set_value();
-  });
-  if (returned.wait_for(std::chrono::seconds(kPatienceSeconds)) == std::future_status::ready) {
-    runner.join();
-    return true;
-  }
-  runner.detach();  // blocked forever; it owns what it uses
-  return false;
-}
+// The watchdog (conclab/watchdog.hpp): a correct call takes milliseconds; one that has not returned after
+// kPatience of real time is blocked for good (a waiter nobody will wake), and the test fails with its own message
+// instead of hanging until the runner kills the program. Default and TSan builds only.
+const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(3));
 
 TEST(WaitGroupTest, WaitReturnsAtOnceWhenCounterIsZero) {
   lab::WaitGroup wg;
@@ -158,7 +143,7 @@ TEST(WaitGroupTest, EveryWaiterSeesEveryWorkersResult) {
   };
   auto state = std::make_shared<State>();
   state->wg.add(kWorkers);
-  const bool returned = returns_in_time([state] {
+  const bool returned = conclab::returns_in_time([state] {
     State& st = *state;
     try {
       conclab::run_threads(kWaiters + kWorkers, [&](int i) {
@@ -175,10 +160,10 @@ TEST(WaitGroupTest, EveryWaiterSeesEveryWorkersResult) {
     } catch (const std::exception& e) {
       st.error = e.what();
     }
-  });
+  }, kPatience);
   ASSERT_TRUE(returned)
       << kWaiters << " threads called wait() and " << kWorkers << " workers called done() once each, and after "
-      << kPatienceSeconds << " s (a correct WaitGroup takes milliseconds) some wait() has still not returned: a "
+      << kPatience.count() / 1000.0 << " s (a correct WaitGroup takes milliseconds) some wait() has still not returned: a "
       << "waiter was never woken. Every waiter waits for the same thing, so the add()/done() that brings the "
       << "counter to zero must wake them all (notify_all, not notify_one), and it must change the counter under "
       << "the mutex the waiters check it under. The sim test EveryWaiterIsReleasedOnEverySchedule shows the "
@@ -280,8 +265,8 @@ void watched(std::function<void()> body, const std::string& if_stuck) {
     body();
     return;
   }
-  ASSERT_TRUE(returns_in_time(std::move(body)))
-      << "not finished after " << kPatienceSeconds << " s (a correct WaitGroup takes microseconds here): "
+  ASSERT_TRUE(conclab::returns_in_time(std::move(body), kPatience))
+      << "not finished after " << kPatience.count() / 1000.0 << " s (a correct WaitGroup takes microseconds here): "
       << if_stuck << ". The sim build shows the schedule: ./conclab explore 01.05" << kLesson;
 }
 

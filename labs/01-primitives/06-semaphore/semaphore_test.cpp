@@ -34,6 +34,7 @@
 #include "conclab/run_threads.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
+#include "conclab/watchdog.hpp"
 
 namespace {
 
@@ -153,7 +154,7 @@ TEST(SemaphoreTest, NUsersCanBeInsideAtOnce) {
 // correct semaphore disarms it in microseconds; it exists so that a release() that wakes too few waiters ends
 // this test with a message instead of a hang until the runner's timeout. std's types, not conclab::sync's: it
 // watches real time, and only the ordinary tests (never run under the explorer) use it.
-constexpr auto kPatience = std::chrono::seconds(5);
+const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(5));  // conclab/watchdog.hpp
 
 class Watchdog {
  public:

@@ -33,6 +33,7 @@
 
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
+#include "conclab/watchdog.hpp"
 
 // GCC 12 reports "may be used uninitialized" inside libstdc++'s own std::stop_source constructor (through
 // std::jthread) when it is inlined into a test whose other calls always throw (the starter's stubs do). A
@@ -44,7 +45,7 @@
 namespace {
 
 constexpr const char* kLesson = " (lesson: modules/01-primitives/08-jthread-and-stop-tokens.md)";
-constexpr std::chrono::seconds kPatience(5);  // real time before StopsWhileIdle gives up on a stuck stop
+const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(5));  // before StopsWhileIdle gives up on a stuck stop
 
 // What the test knows about the worker. Everything under mu_.
 class Probe {
@@ -141,7 +142,7 @@ class Probe {
   stopper.join();
   if (after == Probe::AfterStop::kNeither) {
     return ::testing::AssertionFailure()
-           << "the worker was idle when it was stopped, and after " << kPatience.count() << " s the stop call had "
+           << "the worker was idle when it was stopped, and after " << kPatience.count() / 1000.0 << " s the stop call had "
               "not returned and the worker had not woken up either: it is asleep, and the stop request was lost. "
               "That happens when the request lands between the worker's last look at its condition and its "
               "sleep: store the flag while holding the worker's mutex, then notify, or use "
