@@ -39,8 +39,10 @@ if [ ! -x "$cli" ]; then
   echo "make-autograder.sh: no conclab to read the labs with ($cli); set CONCLAB=<path to conclab>." >&2
   exit 2
 fi
-facts=$("$cli" --root "$root" maint labs --json) || exit 2
-lab_rel=$(python3 -c 'import json, sys; print("".join(l["dir"] for l in json.loads(sys.argv[1])["labs"] if l["id"] == sys.argv[2]))' "$facts" "$lab")
+facts=$(mktemp /tmp/conclab-facts.XXXXXX.json)  # a file: the facts outgrow one command-line argument (128 KiB)
+trap 'rm -f "$facts"' EXIT
+"$cli" --root "$root" maint labs --json > "$facts" || exit 2
+lab_rel=$(python3 -c 'import json, sys; print("".join(l["dir"] for l in json.load(open(sys.argv[1]))["labs"] if l["id"] == sys.argv[2]))' "$facts" "$lab")
 if [ -z "$lab_rel" ]; then
   echo "make-autograder.sh: no lab with id \"$lab\" under $root (ids look like 00.01 or P01; \`conclab list\` shows them)." >&2
   exit 2
@@ -49,14 +51,14 @@ fi
 case $out in /*) ;; *) out="$PWD/$out" ;; esac
 
 stage=$(mktemp -d /tmp/conclab-autograder.XXXXXX)
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage"; rm -f "$facts"' EXIT
 copy() {  # copy <path relative to the course>: files and folders, without build trees or VCS data
   local rel=$1
   mkdir -p "$stage/$(dirname "$rel")"
   tar -C "$root" --exclude=build --exclude=.git --exclude=.conclab -cf - "$rel" | tar -C "$stage" -xf -
 }
 # What a build of the course needs (conclab says which files), conclab itself, and the one lab.
-mapfile -t build_files < <(python3 -c 'import json, sys; print("\n".join(json.loads(sys.argv[1])["build_files"]))' "$facts")
+mapfile -t build_files < <(python3 -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["build_files"]))' "$facts")
 for p in "${build_files[@]}" conclab tools/conclab scripts/setup.sh "$lab_rel"; do copy "$p"; done
 
 cat >"$stage/setup.sh" <<EOF

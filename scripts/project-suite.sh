@@ -28,11 +28,13 @@ mkdir -p "$out"
 git -C "$root" ls-files -z --cached --others --exclude-standard | tar -C "$root" --null -T - -cf - | tar -C "$out" -xf -
 git -C "$out" init -q && git -C "$out" add -A && git -C "$out" -c user.name=p -c user.email=p@p.invalid commit -qm "projection base"
 
-facts=$("$root/conclab" --root "$root" maint labs --json)  # naive's claims, from the one reader of lab.toml
+facts=$(mktemp /tmp/conclab-facts.XXXXXX.json)  # a file: the facts outgrow one command-line argument (128 KiB)
+trap 'rm -f "$facts"' EXIT
+"$root/conclab" --root "$root" maint labs --json > "$facts" || exit 2  # naive's claims, from the one reader of lab.toml
 python3 - "$out" "$labs" "$wrong" "$facts" <<'PY'
 import json, os, re, shutil, sys
 out, want, wrong = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-naive_claims = {os.path.join(out, lab["dir"]): lab["variants"].get("naive", {}) for lab in json.loads(sys.argv[4])["labs"]}
+naive_claims = {os.path.join(out, lab["dir"]): lab["variants"].get("naive", {}) for lab in json.load(open(sys.argv[4]))["labs"]}
 def lab_dirs():
     found = []
     for base, depth in (("labs", 2), ("projects", 1)):

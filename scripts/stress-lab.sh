@@ -14,10 +14,12 @@ if [ "${1:-}" = "--repeat" ]; then repeat=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: scripts/stress-lab.sh [--repeat N] ID [ID ...] | all" >&2; exit 2; }
 cli=build/cli/bin/conclab
 [ -x "$cli" ] || { echo "Build first: scripts/test.sh (or ./conclab)." >&2; exit 2; }
-facts=$("$cli" maint labs --json)  # every lab's targets and claims, from the one reader of lab.toml
+facts=$(mktemp /tmp/conclab-facts.XXXXXX.json)  # a file: the facts outgrow one command-line argument (128 KiB)
+trap 'rm -f "$facts"' EXIT
+"$cli" maint labs --json > "$facts" || exit 2  # every lab's targets and claims, from the one reader of lab.toml
 fact() {  # fact <python expression over `lab`> <id>: prints its lines
   python3 -c "import json,sys
-for lab in json.loads(sys.argv[2])['labs']:
+for lab in json.load(open(sys.argv[2]))['labs']:
     if lab['id'] == sys.argv[3]:
         v = $1
         print('\n'.join(v) if isinstance(v, list) else v)" "$1" "$facts" "$2"
@@ -25,14 +27,14 @@ for lab in json.loads(sys.argv[2])['labs']:
 
 ids=("$@")
 if [ "${ids[0]}" = "all" ]; then
-  mapfile -t ids < <(python3 -c 'import json,sys; [print(l["id"]) for l in json.loads(sys.argv[1])["labs"]]' "$facts")
+  mapfile -t ids < <(python3 -c 'import json,sys; [print(l["id"]) for l in json.load(open(sys.argv[1]))["labs"]]' "$facts")
 fi
 
 stress_pid=""
 if command -v stress-ng >/dev/null 2>&1; then
   stress-ng --cpu 2 --timeout 3h --quiet &
   stress_pid=$!
-  trap '[ -n "$stress_pid" ] && kill "$stress_pid" 2>/dev/null' EXIT
+  trap '[ -n "$stress_pid" ] && kill "$stress_pid" 2>/dev/null; rm -f "$facts"' EXIT
 else
   echo "warning: stress-ng is not installed (scripts/setup.sh installs it); running without load" >&2
 fi

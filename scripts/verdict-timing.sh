@@ -16,15 +16,18 @@ runs=5
 if [ "${1:-}" = "--runs" ]; then runs=$2; shift 2; fi
 cli=./conclab
 "$cli" --version >/dev/null
-facts=$("$cli" maint labs --json)
+facts=$(mktemp /tmp/conclab-facts.XXXXXX.json)  # a file: the facts outgrow one command-line argument (128 KiB)
+trap 'rm -f "$facts"' EXIT
+"$cli" maint labs --json > "$facts" || exit 2
 if [ $# -eq 0 ]; then
-  mapfile -t ids < <(python3 -c 'import json,sys; [print(l["id"]) for l in json.loads(sys.argv[1])["labs"]]' "$facts")
+  mapfile -t ids < <(python3 -c 'import json,sys; [print(l["id"]) for l in json.load(open(sys.argv[1]))["labs"]]' "$facts")
 else
   ids=("$@")
 fi
 work=$(mktemp -d /tmp/conclab-timing.XXXXXX)
 cp -a .conclab "$work/state" 2>/dev/null || true
 restore() {
+  rm -f "$facts"
   if [ -d "$work/files" ]; then cp -a "$work/files/." "$root/"; fi
   rm -rf "$root/.conclab"
   if [ -d "$work/state" ]; then cp -a "$work/state" "$root/.conclab"; fi
@@ -45,10 +48,10 @@ all_normal=() all_tsan=()
 for id in "${ids[@]}"; do
   read -r dir files tsan < <(python3 -c '
 import json, sys
-for lab in json.loads(sys.argv[1])["labs"]:
+for lab in json.load(open(sys.argv[1]))["labs"]:
     if lab["id"] == sys.argv[2]:
         print(lab["dir"], ",".join(lab["files"]), "thread" in lab["sanitizers"])' "$facts" "$id")
-  sol=$(python3 -c 'import json,sys; [print(l["variants"]["final"]["dir"]) for l in json.loads(sys.argv[1])["labs"] if l["id"]==sys.argv[2]]' "$facts" "$id")
+  sol=$(python3 -c 'import json,sys; [print(l["variants"]["final"]["dir"]) for l in json.load(open(sys.argv[1]))["labs"] if l["id"]==sys.argv[2]]' "$facts" "$id")
   IFS=, read -r -a editable <<<"$files"
   for f in "${editable[@]}"; do
     mkdir -p "$work/files/$dir"
@@ -67,7 +70,7 @@ for lab in json.loads(sys.argv[1])["labs"]:
       t1=$(date +%s.%N)
       python3 -c '
 import json, sys
-r = json.loads(sys.argv[1]); wall = float(sys.argv[3]) - float(sys.argv[2])
+r = json.load(open(sys.argv[1])); wall = float(sys.argv[3]) - float(sys.argv[2])
 print(json.dumps({"wall": wall, "build": sum(b.get("build_seconds", 0) for b in r["builds"]) / max(1, len(r["builds"])), "verdict": r["verdict"]}))' \
         "$out" "$t0" "$t1" >>"$work/$mode"
     done
