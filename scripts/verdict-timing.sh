@@ -70,7 +70,7 @@ for lab in json.load(open(sys.argv[1]))["labs"]:
       t1=$(date +%s.%N)
       python3 -c '
 import json, sys
-r = json.load(open(sys.argv[1])); wall = float(sys.argv[3]) - float(sys.argv[2])
+r = json.loads(sys.argv[1]); wall = float(sys.argv[3]) - float(sys.argv[2])
 print(json.dumps({"wall": wall, "build": sum(b.get("build_seconds", 0) for b in r["builds"]) / max(1, len(r["builds"])), "verdict": r["verdict"]}))' \
         "$out" "$t0" "$t1" >>"$work/$mode"
     done
