@@ -576,6 +576,24 @@ CONCLAB_SIM_TEST(SimTestMacro, AnExpectThatFailsOnlyInADroppedScheduleIsNotRepor
   x.store(7, std::memory_order_relaxed);
 }
 
+TEST(SimExplore, CountsTheThreadsStartedBeforeTheFirstJoin) {
+  int together = 0;
+  int one_at_a_time = 0;
+  ASSERT_TRUE(sim::explore([&] {
+    std::vector<sync::thread> workers;
+    for (int i = 0; i < 3; ++i) workers.emplace_back([] {});
+    for (auto& w : workers) w.join();
+    together = sim::threads_started_before_first_join();
+  }).passed());
+  ASSERT_TRUE(sim::explore([&] {
+    for (int i = 0; i < 3; ++i) sync::thread([] {}).join();
+    one_at_a_time = sim::threads_started_before_first_join();
+  }).passed());
+  EXPECT_EQ(together, 3);
+  EXPECT_EQ(one_at_a_time, 1);
+  EXPECT_EQ(sim::threads_started_before_first_join(), -1) << "outside explore()";
+}
+
 // The GoogleTest integration: an EXPECT that holds on every schedule.
 CONCLAB_SIM_TEST(SimTestMacro, RunsTheBodyUnderTheExplorer) {
   sync::atomic<int> n{0};

@@ -281,9 +281,10 @@ TEST(ParallelSumTest, CallsFromSeveralThreadsAreIndependent) {
   }
 }
 
-// Under the explorer (the sim build), which counts the threads a call starts: the lab is about splitting the work
-// across `threads` threads, and a sum computed on the calling thread alone (std::accumulate) gets the number
-// right without doing that. In the other builds this runs 20 times on real threads and checks the sum only.
+// Under the explorer (the sim build), which counts the threads a call starts, and how many it had started when it
+// first joined one: the lab is about splitting the work across `threads` threads that run at the same time, and
+// a sum computed on the calling thread alone (std::accumulate), or on threads each joined before the next starts,
+// gets the number right without doing that. In the other builds this runs 20 times on real threads and checks the sum only.
 CONCLAB_SIM_TEST(ParallelSumTest, TheWorkIsSplitAcrossTheThreads) {
   // Small on purpose: every lock a solution takes multiplies the schedules the explorer tries.
   const std::vector<std::int32_t> values{1, 2, 3, 4};
@@ -294,6 +295,12 @@ CONCLAB_SIM_TEST(ParallelSumTest, TheWorkIsSplitAcrossTheThreads) {
         << "parallel_sum(values, 3) started " << conclab::sim::threads_started() << " threads: the lab asks for "
         << "each of the 3 chunks to be summed on its own thread (the right total computed on one thread, e.g. with "
         << "std::accumulate, passes the other tests but is not the exercise). Read " << kLesson << '.';
+    EXPECT_EQ(conclab::sim::threads_started_before_first_join(), 3)
+        << "parallel_sum(values, 3) joined a thread when " << conclab::sim::threads_started_before_first_join()
+        << " of its threads had been started: a join waits for that thread to end, so a thread joined before "
+        << "the next one starts means the chunks are summed one after another, never at the same time. Start "
+        << "every thread first, then join them all (a std::vector<sync::jthread> joins each in its destructor). "
+        << "Read " << kLesson << '.';
   }
 }
 

@@ -117,6 +117,7 @@ inline void run_sim_test(void (*body)(), const char* file, int line) {
 
 namespace conclab::sim {
 inline int threads_started() { return -1; }  // the explorer's count; nothing counts them on real threads
+inline int threads_started_before_first_join() { return -1; }
 inline void explain(const std::string&) {}  // the explorer's: what a deadlock or lost wakeup of the body means
 inline constexpr int kStressRuns = 20;
 // Set by `conclab maint verify` for a variant that must fail an exact set of tests: the stress version of a sim

@@ -210,6 +210,7 @@ struct Run {
   bool infeasible = false;
   int locations = 0;  // Location ordinals handed out
   std::uint64_t serial = 0;  // which schedule of the process this is (plain.cpp forgets the last one's accesses)
+  int started_before_first_join = -1;
 };
 
 struct Explorer {
@@ -743,6 +744,7 @@ std::string Result::report() const {
 }
 
 int threads_started() { return active() ? static_cast<int>(run().fibers.size()) - 1 : -1; }
+int threads_started_before_first_join() { return active() ? run().started_before_first_join : -1; }
 
 bool active() { return g_explorer != nullptr && g_explorer->run != nullptr && g_explorer->run->current >= 0; }
 
@@ -959,6 +961,7 @@ void fail(Outcome outcome, const std::string& message) {
 int spawn(std::function<void()> fn) { return new_fiber(std::move(fn)); }
 
 void join(int id) {
+  if (run().started_before_first_join < 0) run().started_before_first_join = static_cast<int>(run().fibers.size()) - 1;
   while (fiber(id).state != FiberState::kDone) block(fiber(id).finished, "joins T" + std::to_string(id), false);
   acquire_from(fiber(id).end);
 }

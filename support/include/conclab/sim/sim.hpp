@@ -85,6 +85,11 @@ bool active();
 // work really was handed to threads. -1 outside explore().
 int threads_started();
 
+// How many threads the current schedule had started when a thread was first joined (-1: none joined yet, or
+// outside explore()): a test can check that work was handed to several threads at once, not started and
+// joined one at a time.
+int threads_started_before_first_join();
+
 // Called by a test framework's failure hook (conclab/sim_test.hpp): the current schedule has failed.
 void report_failure(const std::string& message);
 
