@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the copy of the course that learners get: everything but the reference solutions.
 #
-#   scripts/make-student-release.sh [--root COURSE] [--out DIR] [--check LAB] [--no-git]
+#   scripts/make-student-release.sh [--root COURSE] [--out DIR] [--check LAB] [--hints N] [--no-git]
 #
 # Left out: solutions/ (the naive, improved and final versions and the known-wrong variants), the [variants.*]
 # and [wrong.*] tables of each lab.toml under labs/ and projects/ (they describe the reference versions and
@@ -14,6 +14,8 @@
 # The release is a new git repository with one commit (push it to your class's hosting as it is), so
 # `./conclab reset` can put a starter back from it. --no-git leaves it a plain folder.
 #
+# --hints N     keep only each lab's first N hints (a graded class may hold back the last, which is close to the
+#               code; `conclab hint` then says there are no more). Default: every hint.
 # --check LAB   afterwards, runs `./conclab check LAB --no-tsan` inside the release (builds conclab and
 #               the lab) and fails unless it gives a verdict on the starter (exit 0 or 1).
 # Default --out: build/student-release (inside the course, git-ignored). The course's conclab does the cutting:
@@ -24,12 +26,16 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed 's/^# \{0,1\}//; /^set -euo/d' >&2;
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out=""
 check=""
+hints=""
 git_init=1
 while [ $# -gt 0 ]; do
   case $1 in
     --root) root=$(cd "$2" && pwd); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --check) check=$2; shift 2 ;;
+    --hints)
+      case $2 in ''|*[!0-9]*) echo "make-student-release.sh: --hints wants a number of hints to keep (0 or more), not '$2'" >&2; exit 2 ;; esac
+      hints=$2; shift 2 ;;
     --no-git) git_init=0; shift ;;
     -h|--help) usage ;;
     *) echo "make-student-release.sh: unknown argument $1" >&2; usage ;;
@@ -70,7 +76,7 @@ if [ ! -x "$cli" ]; then
 fi
 stripped=0
 while IFS= read -r -d '' toml; do
-  "$cli" --root "$root" maint release-toml "$toml" >"$toml.tmp" || { rm -f "$toml.tmp"; exit 1; }
+  "$cli" --root "$root" maint release-toml "$toml" ${hints:+--hints "$hints"} >"$toml.tmp" || { rm -f "$toml.tmp"; exit 1; }
   mv "$toml.tmp" "$toml"
   stripped=$((stripped + 1))
 done < <(find "$out/labs" "$out/projects" -name lab.toml -print0 2>/dev/null)

@@ -124,6 +124,7 @@ class MaintCommand final : public Command {
     labs_.option("--out", out_, "Write to this file (only when it changes) instead of standard output");
     release_toml_ = app.subcommand("release-toml", "Print a lab.toml as a student release ships it: without [variants.*] and [wrong.*]");
     release_toml_.option("file", release_file_, "The lab.toml").required().existing_file();
+    release_toml_.option("--hints", release_hints_, "Keep only this many of the lab's hints (default: all)").range(0, 100);
     new_lab_ = app.subcommand("new-lab", "Scaffold a lab from the lab contract: lab.toml, starter, test, solutions, PROGRESS.md row");
     new_lab_.option("id", new_lab_args_.id, "The new lab's id: NN.MM (a module's lab) or PNN (a capstone)").required();
     new_lab_.option("slug", new_lab_args_.slug, "Its name in folders and commands, e.g. transfer-deadlock").required();
@@ -134,7 +135,7 @@ class MaintCommand final : public Command {
 
   int run(const GlobalOptions& global) override {
     if (release_toml_.parsed()) {
-      fmt::print("{}", release_lab_toml(release_file_));
+      fmt::print("{}", release_lab_toml(release_file_, release_hints_));
       return exit_code::kOk;
     }
     Context ctx = open_context(global, false);
@@ -164,6 +165,7 @@ class MaintCommand final : public Command {
   Options new_lab_;
   Options release_toml_;
   std::string release_file_;
+  int release_hints_ = -1;
   std::string lab_, variant_, tree_;
   bool check_ = false;
   bool json_ = false;

@@ -26,7 +26,49 @@ toml::table parse(const std::string& text, const std::string& shown) {
 
 }  // namespace
 
-std::string release_lab_toml(const std::filesystem::path& lab_toml) {
+// A TOML basic string ("..."): backslash, quote and control characters escaped.
+std::string basic_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// The hints array's lines (from `hints = [` to its closing `]`) replaced by the first `keep` of `hints`.
+std::string keep_hints(const std::string& text, const toml::array& hints, std::size_t keep) {
+  static const std::regex opening(R"re(^\s*hints\s*=\s*\[)re");
+  std::string out;
+  bool inside = false;
+  for (const auto& line : lines_of(text)) {
+    if (!inside && std::regex_search(line, opening)) {
+      inside = true;
+      out += "hints = [\n";
+      for (std::size_t i = 0; i < keep && i < hints.size(); ++i) {
+        const std::string item = basic_string(*hints[i].value<std::string>());
+        out += "  " + item + ",\n";
+      }
+      out += "]\n";
+    }
+    if (!inside) out += line + "\n";
+    if (inside && line.find(']') != std::string::npos && line.rfind(']') == line.find_last_not_of(" \t")) inside = false;
+  }
+  return out;
+}
+
+std::string release_lab_toml(const std::filesystem::path& lab_toml, int max_hints) {
   const std::string shown = lab_toml.string();
   const std::string text = read_text(lab_toml);
   const toml::table original = parse(text, shown);
@@ -40,10 +82,17 @@ std::string release_lab_toml(const std::filesystem::path& lab_toml) {
     if (!skipping) out += line + "\n";
   }
   while (out.size() >= 2 && out.ends_with("\n\n")) out.pop_back();
-  // What is left must be the original without exactly those tables.
-  const toml::table stripped = parse(out, shown);
   toml::table expected = original;
   for (const char* key : {"variants", "wrong"}) expected.erase(key);
+  if (const toml::array* hints = original["hints"].as_array(); max_hints >= 0 && hints != nullptr &&
+                                                              static_cast<std::size_t>(max_hints) < hints->size()) {
+    out = keep_hints(out, *hints, static_cast<std::size_t>(max_hints));
+    toml::array kept;
+    for (int i = 0; i < max_hints; ++i) kept.push_back(*(*hints)[static_cast<std::size_t>(i)].value<std::string>());
+    expected.insert_or_assign("hints", std::move(kept));
+  }
+  // What is left must be the original without exactly those tables (and hints).
+  const toml::table stripped = parse(out, shown);
   if (stripped != expected) {
     throw UserError(fmt::format("{}: the [variants.*] and [wrong.*] tables could not be cut out cleanly; write each as a table with its "
                                 "header on a line of its own (not as dotted keys or inline tables)",

@@ -44,8 +44,8 @@ def plain_release(plain_release_made):
 
 @pytest.fixture(scope="module")
 def git_release_made(shared, course_src):
-    """make-student-release.sh --no-git run once on a git checkout of the course, with a new file not yet
-    committed. Returns the script's result and the release folder."""
+    """make-student-release.sh --no-git --hints 1 run once on a git checkout of the course, with a new file not
+    yet committed. Returns the script's result and the release folder."""
     item = shared("release-git")
 
     def build(path):
@@ -55,7 +55,7 @@ def git_release_made(shared, course_src):
         git(course, "add", "-A")
         git(course, "commit", "-qm", "course")
         (course / LAB_REL / "notes.txt").write_text("// new, not yet committed\n")
-        return _make_release(course_src, course, path / "release", "--no-git")
+        return _make_release(course_src, course, path / "release", "--no-git", "--hints", "1")
 
     return item.get(build), item.path / "release"
 
@@ -138,3 +138,18 @@ def test_reset_in_the_release_restores_the_starter_from_its_own_git(release, pla
     starter = (plain_release / "course" / LAB_REL / LAB_FILE).read_text()
     assert release.lab_file.read_text() == starter, \
         f"conclab reset in the release (a git repository of its own) must put the starter back; {res}"
+
+
+def test_release_with_hints_1_keeps_each_labs_first_hint_only(git_release_made):
+    info, git_release = git_release_made
+    assert info["ok"], f"make-student-release.sh --hints 1 failed: {info['result']}"
+    toml = (git_release / LAB_REL / "lab.toml").read_text()
+    start = toml.index("hints = [")
+    kept = [l for l in toml[start:toml.index("]", start)].splitlines()[1:] if l.strip()]
+    assert len(kept) == 1, f"--hints 1 must leave one hint in the release's lab.toml:\n{toml}"
+
+
+def test_release_refuses_a_hint_count_that_is_not_a_number(tmp_path, course_src):
+    res = run(["bash", course_src / "scripts/make-student-release.sh", "--out", tmp_path / "r", "--hints", "two"], tmp_path)
+    expect_exit(res, 2)
+    expect_in(res, "--hints wants a number", "the refusal of a --hints that is not a number")

@@ -22,6 +22,19 @@ TEST(ReleaseTomlTest, DropsVariantAndWrongTablesAndKeepsTheRest) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ReleaseTomlTest, KeepsOnlyTheFirstHintsWhenAsked) {
+  const auto dir = scratch_dir();
+  write(dir / "lab.toml",
+        "format_version = 1\nid = \"01.03\"\nhints = [\n  \"the idea\",\n  \"the \\\"mechanism\\\"\",\n"
+        "  \"nearly the code: `x = [1]`\",\n]\ntimeout = 15\n\n[wrong.w]\nwhy = \"w\"\nfails = [\"A.B\"]\n");
+  EXPECT_EQ(release_lab_toml(dir / "lab.toml", 2),
+            "format_version = 1\nid = \"01.03\"\nhints = [\n  \"the idea\",\n  \"the \\\"mechanism\\\"\",\n]\ntimeout = 15\n");
+  EXPECT_EQ(release_lab_toml(dir / "lab.toml", 0), "format_version = 1\nid = \"01.03\"\nhints = [\n]\ntimeout = 15\n");
+  const std::string all = release_lab_toml(dir / "lab.toml", 3);
+  EXPECT_NE(all.find("nearly the code"), std::string::npos) << "as many as there are: all kept, as written";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ReleaseTomlTest, RefusesAFileItCannotCutCleanly) {
   const auto dir = scratch_dir();
   // Dotted keys put the variants in the top-level table, where no header marks them: the cut would leave them in.
