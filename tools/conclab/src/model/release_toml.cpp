@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <regex>
+#include <sstream>
 #include <toml++/toml.h>
 
 #include "app/errors.hpp"
@@ -26,27 +27,6 @@ toml::table parse(const std::string& text, const std::string& shown) {
 
 }  // namespace
 
-// A TOML basic string ("..."): backslash, quote and control characters escaped.
-std::string basic_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The hints array's lines (from `hints = [` to its closing `]`) replaced by the first `keep` of `hints`.
 std::string keep_hints(const std::string& text, const toml::array& hints, std::size_t keep) {
   static const std::regex opening(R"re(^\s*hints\s*=\s*\[)re");
@@ -57,8 +37,9 @@ std::string keep_hints(const std::string& text, const toml::array& hints, std::s
       inside = true;
       out += "hints = [\n";
       for (std::size_t i = 0; i < keep && i < hints.size(); ++i) {
-        const std::string item = basic_string(*hints[i].value<std::string>());
-        out += "  " + item + ",\n";
+        std::ostringstream item;  // toml++ writes the string as TOML, quoted and escaped as it needs
+        item << toml::value<std::string>(*hints[i].value<std::string>());
+        out += "  " + item.str() + ",\n";
       }
       out += "]\n";
     }
