@@ -121,36 +121,9 @@ void spin_until(Done done) {
 
 // If not disarmed within kPatience of real time, sets fired() and calls `rescue` (which unblocks the
 // threads of the test, e.g. by requesting stop and moving the fake clock far ahead).
-class Watchdog {
+class Watchdog : public conclab::Watchdog {
  public:
-  explicit Watchdog(std::function<void()> rescue)
-      : thread_([this, rescue = std::move(rescue)] {
-          conclab::sync::unique_lock lock(mu_);
-          if (cv_.wait_for(lock, kPatience, [this] { return disarmed_; })) return;  // disarmed in time
-          fired_.store(true);
-          lock.unlock();
-          rescue();
-        }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() { disarm(); }
-
-  void disarm() {
-    {
-      conclab::sync::lock_guard lock(mu_);
-      disarmed_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool fired() const { return fired_.load(); }
-
- private:
-  conclab::sync::mutex mu_;
-  conclab::sync::condition_variable cv_;
-  bool disarmed_ = false;  // guarded by mu_
-  conclab::sync::atomic<bool> fired_{false};
-  conclab::sync::thread thread_;  // declared last: it starts once the fields above exist
+  explicit Watchdog(std::function<void()> rescue) : conclab::Watchdog(kPatience, std::move(rescue)) {}
 };
 
 // Runs call(stop_token) on its own thread, so the test can watch it block and then release it.

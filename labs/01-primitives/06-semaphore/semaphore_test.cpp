@@ -150,39 +150,10 @@ TEST(SemaphoreTest, NUsersCanBeInsideAtOnce) {
   EXPECT_EQ(sem.available(), kLimit) << "all permits must be free again after the users left";
 }
 
-// Calls `rescue` on its own thread if not disarmed within kPatience of real time. Not a timing assertion: a
-// correct semaphore disarms it in microseconds; it exists so that a release() that wakes too few waiters ends
-// this test with a message instead of a hang until the runner's timeout. std's types, not conclab::sync's: it
-// watches real time, and only the ordinary tests (never run under the explorer) use it.
+// The watchdog's patience (conclab::Watchdog, conclab/watchdog.hpp). Not a timing assertion: a correct semaphore
+// disarms it in microseconds; it exists so that a release() that wakes too few waiters ends this test with a
+// message instead of a hang until the runner's timeout. Real time: only the ordinary tests use it.
 const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::seconds(5));  // conclab/watchdog.hpp
-
-class Watchdog {
- public:
-  explicit Watchdog(std::function<void()> rescue)
-      : thread_([this, rescue = std::move(rescue)](std::stop_token disarmed) {
-          std::mutex mu;
-          std::condition_variable_any cv;
-          std::unique_lock lock(mu);
-          cv.wait_for(lock, disarmed, kPatience, [] { return false; });  // ends on disarm() or after kPatience
-          if (disarmed.stop_requested()) return;
-          fired_.store(true);
-          lock.unlock();
-          rescue();
-        }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() { disarm(); }
-
-  void disarm() {
-    thread_.request_stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool fired() const { return fired_.load(); }
-
- private:
-  std::atomic<bool> fired_{false};
-  std::jthread thread_;  // declared last: it starts once fired_ exists
-};
 
 TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
   // On real threads the waiters may or may not be asleep when release(2) comes (the sim test
@@ -212,7 +183,7 @@ TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
       });
     }
     started.wait();
-    Watchdog watchdog([&] {
+    conclab::Watchdog watchdog(kPatience, [&] {
       for (int i = 0; i < kWaiters; ++i) sem.release();  // one at a time: each wakes a sleeper, if it notifies
     });
     sem.release(2);
@@ -220,7 +191,7 @@ TEST(SemaphoreTest, ReleaseOfSeveralPermitsLetsThatManyWaitersIn) {
     watchdog.disarm();
     stuck = watchdog.fired();
     EXPECT_FALSE(stuck) << "release(2) gave two permits while three threads waited in acquire(), but after "
-                        << kPatience.count() << " s fewer than two had got in: release(n) woke fewer sleepers "
+                        << kPatience.count() / 1000.0 << " s fewer than two had got in: release(n) woke fewer sleepers "
                         << "than it gave permits, and the others sleep next to a free permit. notify_one() wakes "
                         << "one thread; for several permits wake them all (notify_all(): each re-checks the "
                         << "count, and those that find none sleep again). The sim test "

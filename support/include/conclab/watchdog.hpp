@@ -14,11 +14,15 @@
 // a deadlock itself, with the schedule.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 namespace conclab {
@@ -55,5 +59,42 @@ inline bool returns_in_time(std::function<void()> call, std::chrono::millisecond
   runner.detach();  // blocked for good; it owns what it uses
   return false;
 }
+
+// For a test whose threads it can free itself: if not disarmed within `patience` of real time, sets fired() and
+// calls `rescue` on a thread of its own (which unblocks the test's threads, e.g. by requesting stop, releasing a
+// permit or moving a fake clock far ahead), so the test goes on to fail with its message.
+//
+//   conclab::Watchdog watchdog(kPatience, [&] { call.unblock(); });
+//   ... wait for what a correct solution does at once ...
+//   watchdog.disarm();
+//   ASSERT_FALSE(watchdog.fired()) << "what the hang means";
+class Watchdog {
+ public:
+  Watchdog(std::chrono::milliseconds patience, std::function<void()> rescue)
+      : thread_([this, patience, rescue = std::move(rescue)](std::stop_token disarmed) {
+          std::mutex mu;
+          std::condition_variable_any cv;
+          std::unique_lock lock(mu);
+          cv.wait_for(lock, disarmed, patience, [] { return false; });  // ends on disarm() or after patience
+          if (disarmed.stop_requested()) return;
+          fired_.store(true);
+          lock.unlock();
+          rescue();
+        }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() { disarm(); }
+
+  // Returns once the watchdog can no longer fire (and, if it fired, once `rescue` has returned).
+  void disarm() {
+    thread_.request_stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  std::atomic<bool> fired_{false};
+  std::jthread thread_;  // declared last: it starts once fired_ exists
+};
 
 }  // namespace conclab
