@@ -138,6 +138,21 @@ TEST(SimLitmus, LoadBuffering) {
   EXPECT_EQ(load_buffering(kSeqCst, kSeqCst).count(Outcome{1, 1}), 0u);
 }
 
+// LB through exchanges of bools: the value a load reads early is the one the exchange stored (for bool the explorer
+// keeps its values in a std::vector<bool>, whose back() is a proxy; it once reported the proxy's bytes instead).
+TEST(SimLitmus, LoadBufferingThroughExchangesOfBools) {
+  const Outcomes seen = outcomes_of([] {
+    sync::atomic<bool> x{false}, y{false};
+    int r1 = -1, r2 = -1;
+    {
+      sync::jthread a([&] { r1 = x.load(kRelaxed) ? 1 : 0; y.exchange(true, kRelaxed); });
+      sync::jthread b([&] { r2 = y.load(kRelaxed) ? 1 : 0; x.exchange(true, kRelaxed); });
+    }
+    return Outcome{r1, r2};
+  });
+  EXPECT_EQ(seen, (Outcomes{{0, 0}, {0, 1}, {1, 0}, {1, 1}}));
+}
+
 // LB with fences between the load and the store: a fence pair orders each load before the other's store.
 TEST(SimLitmus, LoadBufferingThroughFences) {
   const Outcomes seen = outcomes_of([] {

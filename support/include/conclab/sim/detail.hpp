@@ -157,7 +157,7 @@ void stored(Location& loc, std::size_t index, const void* value, std::size_t siz
 // one thread at -O0, where it is still there, and a stale value can only make it report, never hide, a use.)
 class Alive {
  public:
-  Alive() noexcept : magic_(kMagic) {}
+  constexpr Alive() noexcept : magic_(kMagic) {}
   ~Alive() { magic_ = 0; }
   Alive(const Alive&) = delete;
   Alive& operator=(const Alive&) = delete;

@@ -467,8 +467,9 @@ class atomic {
     const T old = values_[detail::atomic_rmw(loc_, o)];
     values_.push_back(f(old));
     detail::note_write();
-    detail::note(detail::show(old) + " -> " + detail::show(values_.back()));
-    detail::stored(loc_, values_.size() - 1, &values_.back(), sizeof(T));
+    const T now = values_.back();  // a copy: for bool, back() is std::vector<bool>'s proxy, not the value's bytes
+    detail::note(detail::show(old) + " -> " + detail::show(now));
+    detail::stored(loc_, values_.size() - 1, &now, sizeof(T));
     return old;
   }
   bool cas(const char* op, T& expected, T desired, bool weak, order success, order failure, const detail::Where& where) {
