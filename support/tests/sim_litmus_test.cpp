@@ -205,6 +205,26 @@ TEST(SimLitmus, IndependentReadsOfIndependentWrites) {
   EXPECT_EQ(iriw(kSeqCst, kSeqCst).count(disagree), 0u) << "seq_cst: every thread sees one order of the writes";
 }
 
+// IRIW with relaxed accesses and a seq_cst fence between each reader's loads: forbidden since C++20, whose
+// seq_cst fences order the reads around them in the single total order (P0668R5, from RC11: Lahav et al., PLDI
+// 2017). Each fence's reader passes what it read to the other through that order, and read-read coherence does
+// the rest.
+TEST(SimLitmus, IndependentReadsOfIndependentWritesThroughSeqCstFences) {
+  const Outcomes seen = outcomes_of([] {
+    sync::atomic<int> x{0}, y{0};
+    int r1 = -1, r2 = -1, r3 = -1, r4 = -1;
+    {
+      sync::jthread a([&] { x.store(1, kRelaxed); });
+      sync::jthread b([&] { y.store(1, kRelaxed); });
+      sync::jthread c([&] { r1 = x.load(kRelaxed); sync::atomic_thread_fence(kSeqCst); r2 = y.load(kRelaxed); });
+      sync::jthread d([&] { r3 = y.load(kRelaxed); sync::atomic_thread_fence(kSeqCst); r4 = x.load(kRelaxed); });
+    }
+    return Outcome{r1, r2, r3, r4};
+  }, 2);
+  EXPECT_EQ(seen.count(Outcome{1, 0, 1, 0}), 0u);
+  EXPECT_EQ(seen.count(Outcome{1, 0, 0, 0}), 1u);
+}
+
 // 2+2W: x = 1; y = 2  ||  y = 1; x = 2; then the final values.
 Outcomes two_plus_two_writes(std::memory_order st) {
   return outcomes_of([=] {
@@ -243,6 +263,60 @@ TEST(SimLitmus, WriteToReadCausality) {
   EXPECT_EQ(write_to_read_causality(kRelaxed, kRelaxed).count(broken), 1u) << "relaxed: no causality";
   EXPECT_EQ(write_to_read_causality(kRelease, kAcquire).count(broken), 0u) << "release/acquire chains make happens-before transitive";
   EXPECT_EQ(write_to_read_causality(kSeqCst, kSeqCst).count(broken), 0u);
+}
+
+// Coherence through happens-before: the rules bind a read or a write to what other threads' reads saw, when those
+// reads happen-before it ([intro.races] p14-p16), not only to what this thread read itself.
+TEST(SimLitmus, WriteToReadCausalityFromARelaxedStore) {
+  // x = 1 (relaxed) || r1 = x (relaxed); y = 1 (release) || r2 = y (acquire); r3 = x (relaxed).
+  // r1's read of 1 happens-before r3 (release/acquire on y): read-read coherence says r3 reads 1 too.
+  const Outcomes seen = outcomes_of([] {
+    sync::atomic<int> x{0}, y{0};
+    int r1 = -1, r2 = -1, r3 = -1;
+    {
+      sync::jthread a([&] { x.store(1, kRelaxed); });
+      sync::jthread b([&] { r1 = x.load(kRelaxed); y.store(1, kRelease); });
+      sync::jthread c([&] { r2 = y.load(kAcquire); r3 = x.load(kRelaxed); });
+    }
+    return Outcome{r1, r2, r3};
+  }, 3);
+  EXPECT_EQ(seen.count(Outcome{1, 1, 0}), 0u) << "a read that happens-before another read of x bounds what it may read";
+  EXPECT_EQ(seen.count(Outcome{0, 1, 0}), 1u) << "nothing orders r3 after the store of x = 1 when r1 did not see it";
+}
+
+TEST(SimLitmus, WriteToReadCausalityThroughSeqCstFences) {
+  // As WRC, relaxed accesses, a seq_cst fence between each thread's two accesses: fence-fence synchronisation
+  // (the fences are release and acquire fences too) makes r1's read happen-before r3.
+  const Outcomes seen = outcomes_of([] {
+    sync::atomic<int> x{0}, y{0};
+    int r1 = -1, r2 = -1, r3 = -1;
+    {
+      sync::jthread a([&] { x.store(1, kRelaxed); });
+      sync::jthread b([&] { r1 = x.load(kRelaxed); sync::atomic_thread_fence(kSeqCst); y.store(1, kRelaxed); });
+      sync::jthread c([&] { r2 = y.load(kRelaxed); sync::atomic_thread_fence(kSeqCst); r3 = x.load(kRelaxed); });
+    }
+    return Outcome{r1, r2, r3};
+  }, 3);
+  EXPECT_EQ(seen.count(Outcome{1, 1, 0}), 0u);
+  EXPECT_EQ(seen.count(Outcome{1, 1, 1}), 1u);
+}
+
+TEST(SimLitmus, CoherenceReadWriteThroughHappensBefore) {
+  // x = 1 || r1 = x; flag = 1 (release) || r2 = flag (acquire); x = 2; then x's final value.
+  // If r1 read 1 and r2 saw the flag, the store of 2 happens after a read of 1: it is later in x's order, x ends 2.
+  const Outcomes seen = outcomes_of([] {
+    sync::atomic<int> x{0}, flag{0};
+    int r1 = -1, r2 = -1;
+    {
+      sync::jthread a([&] { x.store(1, kRelaxed); });
+      sync::jthread b([&] { r1 = x.load(kRelaxed); flag.store(1, kRelease); });
+      sync::jthread c([&] { r2 = flag.load(kAcquire); x.store(2, kRelaxed); });
+    }
+    return Outcome{r1, r2, x.load(kRelaxed)};
+  }, 3);
+  EXPECT_EQ(seen.count(Outcome{1, 1, 1}), 0u) << "a store that a read of 1 happens-before must follow 1 in x's order";
+  EXPECT_EQ(seen.count(Outcome{1, 1, 2}), 1u);
+  EXPECT_EQ(seen.count(Outcome{1, 0, 1}), 1u) << "without the flag nothing orders the two stores";
 }
 
 // The coherence rules hold even for relaxed atomics: each location has one modification order.

@@ -999,17 +999,30 @@ bool happens_before_now(const Fiber& f, const StoreRecord& s) {
   return i < f.clock.size() && f.clock[i] >= s.epoch;
 }
 
-// The oldest position of `loc` that fiber f may still read: nothing older than what it has seen there, nothing
-// older than a store that happens-before it.
+// True if another fiber's load of s happens-before fiber f's current step.
+bool a_read_happens_before_now(const Fiber& f, const StoreRecord& s) {
+  for (const auto& [fiber, epoch] : s.reads) {
+    const auto i = static_cast<std::size_t>(fiber);
+    if (fiber != f.id && i < f.clock.size() && f.clock[i] >= epoch) return true;
+  }
+  return false;
+}
+
+// The oldest position of `loc` that fiber f may still read, or place a store after: nothing older than what it
+// has seen there, than a store that happens-before it, or than a store another thread read before something
+// that happens-before it (coherence: [intro.races] p13-p16).
 std::size_t oldest_visible(const Fiber& f, const Location& loc) {
   std::size_t oldest = 0;
   const auto seen = f.view.find(&loc);
   for (std::size_t i = 0; i < loc.stores.size(); ++i) {
     const StoreRecord& s = loc.stores[i];
-    if ((seen != f.view.end() && s.id == seen->second) || happens_before_now(f, s)) oldest = i;
+    if ((seen != f.view.end() && s.id == seen->second) || happens_before_now(f, s) || a_read_happens_before_now(f, s)) oldest = i;
   }
   return oldest;
 }
+
+// Fiber f's load at its current step read s.
+void note_read(const Fiber& f, StoreRecord& s, std::uint32_t epoch) { s.reads.emplace_back(f.id, epoch); }
 
 void acquire_store(Fiber& f, const StoreRecord& s, std::memory_order order) {
   if (!s.sync) return;
@@ -1049,9 +1062,15 @@ StoreRecord new_store(Location& loc, Fiber& f, std::memory_order order) {
 
 bool early_read_pending(const Run& r) { return r.promise && !r.promise->kept && r.promise->fiber == r.current; }
 
+// Neither may a fiber that the early load happens-before (through a release the loader made since): what it read
+// or wrote there would have to follow the store not yet made in the location's order (coherence).
 void no_touch_while_early(const Location& loc) {
   const Run& r = run();
-  if (early_read_pending(r) && r.promise->ordinal == loc.ordinal) infeasible();
+  if (!r.promise || r.promise->kept || r.promise->ordinal != loc.ordinal) return;
+  if (r.promise->fiber == r.current) infeasible();
+  const Fiber& f = self();
+  const auto loader = static_cast<std::size_t>(r.promise->fiber);
+  if (loader < f.clock.size() && f.clock[loader] >= r.promise->epoch) infeasible();
 }
 
 bool another_fiber_runs() {
@@ -1109,7 +1128,7 @@ void stored(Location& loc, std::size_t index, const void* value, std::size_t siz
   if (!r.promise || r.promise->kept || r.promise->ordinal != loc.ordinal || r.promise->fiber == r.current) return;
   Run::Promise& p = *r.promise;
   Fiber& f = self();
-  const StoreRecord& s = loc.stores[index];
+  StoreRecord& s = loc.stores[index];
   const auto reader = static_cast<std::size_t>(p.fiber);
   const bool after_the_load = reader < f.clock.size() && f.clock[reader] >= p.epoch;
   std::size_t floor = 0;
@@ -1121,6 +1140,7 @@ void stored(Location& loc, std::size_t index, const void* value, std::size_t siz
   p.kept = true;
   Fiber& loader = fiber(p.fiber);
   loader.view[&loc] = s.id;
+  note_read(loader, s, p.epoch);
   if (s.sync) join_clock(loader.pending_acquire, *s.sync);
   note("the value T" + std::to_string(p.fiber) + " read early");
   wake_all(r.promise_waiters);
@@ -1134,8 +1154,9 @@ std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only
   std::size_t pick = last;
   const std::size_t oldest = oldest_visible(f, loc);
   if (!latest_only && oldest < last) pick = last - static_cast<std::size_t>(choose(static_cast<int>(last - oldest + 1), true));
-  const StoreRecord& s = loc.stores[pick];
+  StoreRecord& s = loc.stores[pick];
   f.view[&loc] = s.id;
+  note_read(f, s, f.clock[static_cast<std::size_t>(f.id)]);
   acquire_store(f, s, order);
   return pick;
 }

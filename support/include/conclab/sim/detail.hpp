@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "conclab/sim/sim.hpp"
@@ -125,6 +126,9 @@ struct StoreRecord {
   std::shared_ptr<const VectorClock> sync;  // what an acquire read of this store acquires (release, fences, RMW chain)
   bool seq_cst = false;
   bool rmw = false;
+  // The loads that read it: (fiber, that fiber's own clock entry at the load). A load or store that such a read
+  // happens-before may not take an older place in the modification order (read-read and read-write coherence).
+  std::vector<std::pair<int, std::uint32_t>> reads;
 };
 
 // One atomic object's modification order, oldest first. The atomic keeps the values in a parallel vector.
