@@ -26,6 +26,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,15 @@
 #include "conclab/sync.hpp"
 #include "conclab/watchdog.hpp"
 
+// How GoogleTest prints a Payload in a failed EXPECT_EQ (instead of its bytes).
+namespace lab {
+inline void PrintTo(const Payload& p, std::ostream* out) {
+  *out << "{version " << p.version << ", threshold " << p.threshold << ", ports [";
+  for (std::size_t i = 0; i < p.ports.size(); ++i) *out << (i ? ", " : "") << p.ports[i];
+  *out << "]}";
+}
+}  // namespace lab
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -49,9 +59,7 @@ lab::Payload other_sample() { return lab::Payload{9, 0.5, {22, 2222}}; }
 
 std::string show(const lab::Payload& p) {
   std::ostringstream out;
-  out << "{version " << p.version << ", threshold " << p.threshold << ", ports [";
-  for (std::size_t i = 0; i < p.ports.size(); ++i) out << (i ? ", " : "") << p.ports[i];
-  out << "]}";
+  lab::PrintTo(p, &out);
   return out.str();
 }
 
@@ -106,7 +114,8 @@ TEST(PublishTest, SecondPublishThrowsAndKeepsTheFirst) {
                      << "race (a reader between the first and the second write sees a mix), so the second call "
                      << "must be refused, and refused loudly. Read " << kLesson << '.';
   const std::optional<lab::Payload> got = box.try_read();
-  ASSERT_TRUE(got.has_value()) << "after a publish() and a refused second publish(), try_read() returned nothing";
+  ASSERT_TRUE(got.has_value()) << "after a publish() and a refused second publish(), try_read() returned nothing: "
+                               << "the first publish() must stay readable. Read " << kLesson << '.';
   EXPECT_EQ(*got, sample()) << "the refused second publish() changed the value: a refused call must change nothing. "
                             << explain_torn("try_read()", *got, sample());
 }
@@ -207,6 +216,15 @@ TEST(PublishTest, ManyReadersReadTheSameValueAtOnce) {
 
 // The reader looks once, while the publisher publishes. If it is told "published", every field must be the
 // published one, and the explorer checks that each read of the payload is ordered after the write it reads.
+//
+// If the explorer reports a DATA RACE here, the read it names is not ordered after the write it names: the
+// happens-before chain "payload written -> flag stored -> flag loaded -> payload read" is broken somewhere. Walk
+// the printed schedule backwards from the racing read and check each link (lesson, "Happens-before"):
+//   1. was every write of the payload before the store that raised the flag (not after it)?
+//   2. was that store a release (not relaxed), and is there one at all (not a plain or volatile bool)?
+//   3. was the load that read `true` an acquire (not relaxed), and did it read that store?
+//   4. was the payload read after that load (not copied first and checked after)?
+// A race reported at `struct Payload {` is inside the copy or the assignment the compiler writes for Payload.
 CONCLAB_SIM_TEST(PublishTest, ReaderThatSeesTheFlagSeesTheWholePayload) {
   lab::Mailbox box;
   std::optional<lab::Payload> got;
@@ -218,12 +236,15 @@ CONCLAB_SIM_TEST(PublishTest, ReaderThatSeesTheFlagSeesTheWholePayload) {
     EXPECT_EQ(*got, sample()) << explain_torn("try_read(), racing publish(),", *got, sample());
   }
   const std::optional<lab::Payload> after = box.try_read();
-  ASSERT_TRUE(after.has_value()) << "publish() returned and the reader was joined, but try_read() returns nothing";
+  ASSERT_TRUE(after.has_value()) << "publish() returned and the reader was joined, but try_read() returns nothing: "
+                                 << "once publish() has finished, try_read() must return the value. Read " << kLesson
+                                 << '.';
   EXPECT_EQ(*after, sample()) << explain_torn("try_read() after the join", *after, sample());
 }
 
 // A reader blocks in read() while the publisher publishes: read() must return (a lost wakeup is reported by the
-// explorer with the schedule), and return the whole payload.
+// explorer with the schedule), and return the whole payload. A DATA RACE here has the four causes listed above
+// the previous test; look especially at the load that let read() skip wait(): it must be an acquire too.
 CONCLAB_SIM_TEST(PublishTest, BlockingReadReturnsTheWholePayload) {
   conclab::sim::explain(
       "a reader waited in read() and nobody woke it: publish() must call notify_all() AFTER the store that raises "
@@ -269,7 +290,8 @@ CONCLAB_SIM_TEST(PublishTest, OfTwoConcurrentPublishesExactlyOneWins) {
       << "read-modify-write (exchange, or compare_exchange) on a flag of its own, taken before the payload is "
       << "written. Read " << kLesson << " (\"One publisher\").";
   const std::optional<lab::Payload> got = box.try_read();
-  ASSERT_TRUE(got.has_value()) << "one publish() won and both threads were joined, but try_read() returns nothing";
+  ASSERT_TRUE(got.has_value()) << "one publish() won and both threads were joined, but try_read() returns nothing: "
+                               << "the winner's publish() must make the value readable. Read " << kLesson << '.';
   const lab::Payload want = a_threw ? other_sample() : sample();
   EXPECT_EQ(*got, want) << explain_torn("try_read() after two publishers", *got, want);
 }
