@@ -71,10 +71,10 @@ std::string explain_torn(const std::string& when, const lab::Quote& q) {
       << "kept the copy. Look for the step that let it: does read() check that its first load of the counter is "
       << "even, load the counter again after the payload and compare, and try again (a loop, not one retry) until "
       << "both hold? Does write() make the counter odd before the payload and even after? If all of that is "
-      << "there, look for a load marked \"an older value\": a memory order is missing. The writer needs a release "
-      << "fence between its odd store and the payload stores and a release store of the even value; the reader an "
-      << "acquire load of the counter first and an acquire fence between the payload loads and the second load of "
-      << "the counter. Read " << kLesson << ", \"The seqlock's four orders\".";
+      << "there, look for a load marked \"an older value\" or \"read early\": a memory order is missing. The "
+      << "writer needs a release fence between its odd store and the payload stores and a release store of the "
+      << "even value; the reader an acquire load of the counter first and an acquire fence between the payload "
+      << "loads and the second load of the counter. Read " << kLesson << ", \"The seqlock's four orders\".";
   return out.str();
 }
 

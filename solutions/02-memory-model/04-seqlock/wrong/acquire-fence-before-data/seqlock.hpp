@@ -6,7 +6,7 @@
 // only load before it is the first counter load, which is already acquire; the payload loads and the second
 // counter load after it are ordered with nothing between them. A reader can read a payload value of a write that
 // has begun and still read the old counter the second time. The explorer lets the second load read the older
-// counter (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote).
+// counter (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote).
 // The fix: the fence goes between the payload loads and the second counter load.
 #pragma once
 

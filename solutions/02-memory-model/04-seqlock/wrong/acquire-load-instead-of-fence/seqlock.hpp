@@ -9,7 +9,7 @@
 // load of the counter synchronizes only with a release store of the counter, and the odd store is relaxed. It is
 // the one place in a seqlock where a fence says what no memory order on an operation can. The explorer lets the
 // second load read the older counter (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote,
-// SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote). The fix: atomic_thread_fence(acquire), then a relaxed load.
+// SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote). The fix: atomic_thread_fence(acquire), then a relaxed load.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,7 @@
 // payload stores come after the fence, so nothing releases them: a reader that loads the new even counter with
 // acquire synchronizes with nothing later than the fence, and its payload loads may still read the old values,
 // some of them: a torn quote with an even, unchanged counter. The explorer lets the reader's payload load read the
-// older value (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote).
+// older value (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote).
 // The fix: the even store with memory_order_release, paired with the acquire load of s1.
 #pragma once
 

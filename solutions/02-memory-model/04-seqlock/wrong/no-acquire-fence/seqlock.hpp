@@ -7,7 +7,7 @@
 // a write that has begun and still read the old counter the second time: the writer's release fence pairs only with
 // an acquire fence (or acquire operation) after the load that read the payload. The explorer lets the second load
 // read the older counter (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote,
-// SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote). The fix: sync::atomic_thread_fence(acquire) between the payload
+// SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote). The fix: sync::atomic_thread_fence(acquire) between the payload
 // loads and the second counter load.
 #pragma once
 

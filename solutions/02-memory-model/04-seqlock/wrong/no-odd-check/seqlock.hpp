@@ -6,7 +6,7 @@
 // that starts in the middle of a write loads the odd value, copies a payload the writer is halfway through, and
 // loads the same odd value again, because the writer has not finished yet: equal, so it keeps a torn quote. The
 // explorer runs the reader inside a write (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote,
-// SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote). The fix: try again while s1 is odd, `(s1 & 1) == 0 && s1 == s2`.
+// SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote). The fix: try again while s1 is odd, `(s1 & 1) == 0 && s1 == s2`.
 #pragma once
 
 #include <cstdint>

@@ -6,9 +6,10 @@
 // wrong: in C++ a relaxed store is ordered with nothing else, so a reader can see a new payload value and still see
 // the old, even counter on both loads: the odd store has not reached it. The reader's acquire fence has nothing to
 // pair with: it synchronizes with a release fence only if that fence comes before, in the writer, the store the
-// reader's payload load read. The explorer lets the reader's second load of the counter read the older value, exactly as the model
-// allows (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote); on x86
-// it would not happen, on ARM it can. The fix: a release fence between the odd store and the payload stores.
+// reader's payload load read. The explorer lets the reader's second load of the counter read the older value,
+// exactly as the model allows (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote,
+// SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote); on x86 it would not happen, on ARM it can.
+// The fix: a release fence between the odd store and the payload stores.
 #pragma once
 
 #include <cstdint>

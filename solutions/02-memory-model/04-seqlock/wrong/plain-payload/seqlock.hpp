@@ -9,7 +9,7 @@
 // Boehm's "Can Seqlocks Get Along with Programming Language Memory Models?" (MSPC 2012) makes this point: the fields
 // must be atomics, loaded and stored relaxed, which on x86 costs nothing. The explorer checks plain accesses for
 // data races and reports the first overlapping read (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote,
-// SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote). The fix: sync::atomic<std::int64_t> fields, relaxed.
+// SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote). The fix: sync::atomic<std::int64_t> fields, relaxed.
 #pragma once
 
 #include <cstdint>

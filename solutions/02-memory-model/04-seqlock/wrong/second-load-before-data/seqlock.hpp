@@ -5,7 +5,7 @@
 // after. Why it is wrong: a seqlock is not a lock; nothing stops a writer from starting right after the check. The
 // second load must come after the copy, so that it can see a write that began during the copy. Here a write that
 // starts between the check and the copy tears the quote, and nothing notices. The explorer runs the writer in that
-// gap (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote). The fix:
+// gap (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote). The fix:
 // counter, payload, acquire fence, counter, then the check.
 #pragma once
 

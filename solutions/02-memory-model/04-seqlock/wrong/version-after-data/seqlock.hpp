@@ -6,7 +6,7 @@
 // wrong: the version changes only when a write *ends*. A reader that copies while a write is in progress loads the
 // old version before and after (the writer has not got to its increment yet) and keeps a payload that is half new.
 // The counter must change when a write *begins* too: odd while a write is in progress. The explorer runs the reader
-// inside a write (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeeOneWholeQuote).
+// inside a write (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, SeqlockTest.AReadDuringTwoWritesSeesOneWholeQuote).
 // The fix: an odd store (and a release fence) before the payload, an even one after, and readers that retry on odd.
 #pragma once
 
