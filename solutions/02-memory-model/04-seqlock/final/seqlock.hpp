@@ -13,8 +13,8 @@
 // (4) is the one place where only a fence will do: an acquire *load* orders what comes after it, and here the
 // loads to be ordered come before; "release" is for stores, and the second load of seq_ is not a store.
 // Each order below names its pair. The explorer checks each one: take any of the four away and a sim test
-// fails (wrong/no-release-fence, wrong/closing-store-relaxed, wrong/no-acquire-fence,
-// wrong/acquire-load-instead-of-fence, wrong/acquire-fence-before-data show the schedules).
+// fails (wrong/no-release-fence, wrong/closing-store-relaxed, wrong/first-load-relaxed, wrong/no-acquire-fence,
+// wrong/acquire-load-instead-of-fence and wrong/acquire-fence-before-data show the schedules).
 //
 // On x86 this is as cheap as a seqlock gets: every load and store is a plain `mov`, and the two fences compile
 // to no instruction at all (they only stop the compiler from moving loads and stores across them).
