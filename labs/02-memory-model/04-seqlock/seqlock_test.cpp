@@ -134,6 +134,7 @@ TEST(SeqlockTest, ReadersDuringWritesSeeOnlyWholeQuotes) {
   struct State {
     lab::QuoteSeqlock lock{quote(0)};
     conclab::sync::atomic<int> readers_started{0};    // relaxed: a count, orders nothing
+    conclab::sync::atomic<bool> writer_finished{false};  // relaxed: orders nothing
     std::string failure[kReaders];
   };
   const auto state = std::make_shared<State>();
@@ -146,6 +147,7 @@ TEST(SeqlockTest, ReadersDuringWritesSeeOnlyWholeQuotes) {
               conclab::sync::this_thread::yield();
             }
             for (std::int64_t k = 1; k <= kWrites; ++k) state->lock.write(quote(k));
+            state->writer_finished.store(true, std::memory_order_relaxed);
             return;
           }
           std::int64_t last = 0;
@@ -164,6 +166,8 @@ TEST(SeqlockTest, ReadersDuringWritesSeeOnlyWholeQuotes) {
             }
             last = k;
           }
+          // A reader thread that has ended before the writer's stores may be forgotten by ThreadSanitizer: stay.
+          while (!state->writer_finished.load(std::memory_order_relaxed)) conclab::sync::this_thread::yield();
         });
       },
       conclab::patience(10s));
