@@ -149,7 +149,8 @@ TEST(DclTest, ABuilderThatThrowsPublishesNothingAndTheNextGetBuildsAgain) {
         << read("Exceptions: publish only a finished table");
   }
   EXPECT_EQ(Ledger::live, 0) << "the LazyTable was destroyed and " << Ledger::live << " table(s) are still alive: "
-                             << "its destructor must delete the table it built.";
+                             << "its destructor must delete the table it built (and the table must be its own: a "
+                             << "function-local static lives until the program exits).";
   Ledger::live = 0;
 }
 
