@@ -245,8 +245,8 @@ CONCLAB_SIM_TEST(DclTest, TwoFirstCallersBuildOnce) {
       << "two threads called get() once each and the builder ran " << ran << " times; it must run exactly once. "
       << (ran > 1 ? "In the schedule below both callers found no table on the fast path, and the second one, once "
                     "it had the lock, built again: check the pointer a second time UNDER the lock (the first caller "
-                    "may have built the table while this one waited for it). "
-                  : "Every get() must return the table, so the first one has to build it. ")
+                    "may have built the table while this one waited for it)."
+                  : "Every get() must return the table, so the first one has to build it.")
       << read("Why the classic double-checked locking is broken");
 }
 
