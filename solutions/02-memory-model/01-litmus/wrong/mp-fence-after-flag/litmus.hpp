@@ -1,0 +1,121 @@
+// Lab 02.01 litmus tests, WRONG (mp-fence-after-flag): MP's writer stores the data and the flag relaxed, then a
+// release fence; the reader's flag load is an acquire.
+//
+// Why it looks right: a release fence "makes the earlier stores visible", and both stores are before it, so it looks
+// like it publishes both.
+// Why it is wrong: a release fence releases through the atomic stores that come AFTER it: it is the fence-then-store
+// pair that an acquire can synchronize with. The flag store is before the fence, so it releases nothing, and the
+// reader's acquire has nothing to pick up. The fence goes between the data store and the flag store.
+// The explorer finds r1 == 1, r2 == 0 on every run (LitmusTest.MessagePassingSeesTheData).
+// The fix: x.store(relaxed); fence(release); y.store(relaxed), or just a release store of y.
+// Every other test is final's.
+#pragma once
+
+#include <atomic>  // std::memory_order
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// The memory of one run of one litmus test: x == 0 and y == 0 at the start.
+struct Shared {
+  sync::atomic<int> x{0};
+  sync::atomic<int> y{0};
+};
+
+// What the loads read: each register is written by one thread and read by the test after the join.
+struct Regs {
+  int r1 = -1;
+  int r2 = -1;
+  int r3 = -1;
+  int r4 = -1;
+};
+
+// ---- SB: seq_cst on all four accesses (or a seq_cst fence between each store and load; the same cost on x86).
+// Why: r1 == 0 puts a's load before b's store in the single order S of seq_cst operations, r2 == 0 puts b's load
+// before a's store; with each thread's store before its own load in S, that is a cycle, so one of them reads 1.
+inline void sb_thread_a(Shared& s, Regs& r) {
+  s.x.store(1, std::memory_order_seq_cst);     // seq_cst: in S with sb_thread_b's store and load; release would not do
+  r.r1 = s.y.load(std::memory_order_seq_cst);  // seq_cst: reading 0 puts it before b's store in S
+}
+inline void sb_thread_b(Shared& s, Regs& r) {
+  s.y.store(1, std::memory_order_seq_cst);     // seq_cst: the mirror of sb_thread_a
+  r.r2 = s.x.load(std::memory_order_seq_cst);
+}
+
+// ---- MP: BUG: the release fence after the flag store.
+inline void mp_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_relaxed);
+  s.y.store(1, std::memory_order_relaxed);
+  sync::atomic_thread_fence(std::memory_order_release);  // BUG: after the flag: releases nothing through it
+}
+inline void mp_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.y.load(std::memory_order_acquire);  // acquire: pairs with the store of y in mp_thread_a
+  r.r2 = s.x.load(std::memory_order_relaxed);
+}
+
+// ---- LB: one release/acquire pair, on x (on y would do as well); the other two accesses stay relaxed.
+// Why: if a's acquire load reads b's release store of x, b's load of y (sequenced before that store) happens
+// before a's store of y (sequenced after the load), and no load reads a store that happens after it: r2 == 0.
+inline void lb_thread_a(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_acquire);  // acquire: pairs with the release store of x in lb_thread_b
+  s.y.store(1, std::memory_order_relaxed);     // relaxed: pairs with nothing; sequenced after the acquire above
+}
+inline void lb_thread_b(Shared& s, Regs& r) {
+  r.r2 = s.y.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; sequenced before the release below
+  s.x.store(1, std::memory_order_release);     // release: pairs with the acquire load of x in lb_thread_a
+}
+
+// ---- WRC: release/acquire at each hop of the chain a -> b -> c; c's load of x stays relaxed.
+// Why: a's release store of x synchronizes with b's acquire load (r1 == 1), which is sequenced before b's release
+// store of y, which synchronizes with c's acquire load (r2 == 1), sequenced before c's load of x: x = 1 happens
+// before that load, so r3 == 1. (C++ needs only the b -> c pair: b's load of x would then happen before c's, and
+// read-read coherence forbids c an older x. The course's explorer does not apply that rule across threads, so the
+// first hop is a pair too; on x86 a release store and an acquire load are plain movs, so it costs nothing here.)
+inline void wrc_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_release);  // release: pairs with the acquire load of x in wrc_thread_b
+}
+inline void wrc_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_acquire);  // acquire: pairs with the release store of x in wrc_thread_a
+  s.y.store(1, std::memory_order_release);     // release: pairs with the acquire load of y in wrc_thread_c
+}
+inline void wrc_thread_c(Shared& s, Regs& r) {
+  r.r2 = s.y.load(std::memory_order_acquire);  // acquire: pairs with the release store of y in wrc_thread_b
+  r.r3 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; ordered after the acquire above
+}
+
+// ---- IRIW: seq_cst on the four loads and the two stores.
+// Why: all six are in the single order S, which agrees with each thread's order: r2 == 0 puts c's load of y
+// before b's store, r4 == 0 puts d's load of x before a's store, and with r1 == r3 == 1 that is a cycle in S.
+// (C++20's wording already forbids it with the four loads seq_cst and the stores relaxed: a load that reads an
+// older value is coherence-ordered before the store it missed, and that orders the loads in S. The course's
+// explorer, like C++11, puts only seq_cst stores in S, so the stores are seq_cst too; on x86 that is an xchg each.)
+inline void iriw_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_seq_cst);  // seq_cst: in S, so c and d see it at the same place among y's writes
+}
+inline void iriw_thread_b(Shared& s, Regs&) {
+  s.y.store(1, std::memory_order_seq_cst);
+}
+inline void iriw_thread_c(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_seq_cst);  // seq_cst: no release/acquire pair can relate c's view to d's
+  r.r2 = s.y.load(std::memory_order_seq_cst);
+}
+inline void iriw_thread_d(Shared& s, Regs& r) {
+  r.r3 = s.y.load(std::memory_order_seq_cst);
+  r.r4 = s.x.load(std::memory_order_seq_cst);
+}
+
+// ---- CoRR: relaxed is enough, because coherence is not an ordering you ask for: every atomic location has one
+// modification order (0, then 1, then 2 here: a's stores are in its own order), and a thread's later load never
+// reads further back in it than its earlier load, whatever the memory order.
+inline void corr_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing; coherence keeps 1 before 2 in x's order
+  s.x.store(2, std::memory_order_relaxed);  // relaxed: pairs with nothing
+}
+inline void corr_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; read-read coherence orders the two loads
+  r.r2 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; never older than r1
+}
+
+}  // namespace lab

@@ -1,0 +1,120 @@
+// Lab 02.01 litmus tests, WRONG (sb-seq-cst-loads-only): SB's loads are seq_cst, its stores release.
+//
+// Why it looks right: the bad outcome is two loads reading too early, so the loads are what must be ordered; a
+// seq_cst load is free on x86 (a plain mov), so this looks like the cheap fix.
+// Why it is wrong: a seq_cst load is ordered in S only against other seq_cst operations, and the stores are not
+// seq_cst: nothing keeps a's store before a's load in S. On x86 this compiles to mov, mov: exactly the code that
+// shows (0, 0) on real threads, because the store buffer sits between the store and the load. It is the STORE that
+// must not be passed.
+// The explorer finds r1 == r2 == 0 on every run (LitmusTest.StoreBufferingNeverReadsBothZeros).
+// The fix: seq_cst on the stores too (x86: xchg), or a seq_cst fence between each store and load (x86: mfence).
+// Every other test is final's.
+#pragma once
+
+#include <atomic>  // std::memory_order
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// The memory of one run of one litmus test: x == 0 and y == 0 at the start.
+struct Shared {
+  sync::atomic<int> x{0};
+  sync::atomic<int> y{0};
+};
+
+// What the loads read: each register is written by one thread and read by the test after the join.
+struct Regs {
+  int r1 = -1;
+  int r2 = -1;
+  int r3 = -1;
+  int r4 = -1;
+};
+
+// ---- SB: BUG: seq_cst loads, release stores.
+inline void sb_thread_a(Shared& s, Regs& r) {
+  s.x.store(1, std::memory_order_release);     // BUG: not in S: the store may stay behind the load
+  r.r1 = s.y.load(std::memory_order_seq_cst);
+}
+inline void sb_thread_b(Shared& s, Regs& r) {
+  s.y.store(1, std::memory_order_release);
+  r.r2 = s.x.load(std::memory_order_seq_cst);
+}
+
+// ---- MP: one release/acquire pair on the flag; the data stays relaxed.
+// Why: x = 1 is sequenced before the release store of y, which synchronizes with b's acquire load that reads it,
+// which is sequenced before b's load of x: x = 1 happens before that load, so r1 == 1 implies r2 == 1.
+inline void mp_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing; published by the release store of y below
+  s.y.store(1, std::memory_order_release);  // release: pairs with the acquire load of y in mp_thread_b
+}
+inline void mp_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.y.load(std::memory_order_acquire);  // acquire: pairs with the release store of y in mp_thread_a
+  r.r2 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; ordered after the acquire above
+}
+
+// ---- LB: one release/acquire pair, on x (on y would do as well); the other two accesses stay relaxed.
+// Why: if a's acquire load reads b's release store of x, b's load of y (sequenced before that store) happens
+// before a's store of y (sequenced after the load), and no load reads a store that happens after it: r2 == 0.
+inline void lb_thread_a(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_acquire);  // acquire: pairs with the release store of x in lb_thread_b
+  s.y.store(1, std::memory_order_relaxed);     // relaxed: pairs with nothing; sequenced after the acquire above
+}
+inline void lb_thread_b(Shared& s, Regs& r) {
+  r.r2 = s.y.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; sequenced before the release below
+  s.x.store(1, std::memory_order_release);     // release: pairs with the acquire load of x in lb_thread_a
+}
+
+// ---- WRC: release/acquire at each hop of the chain a -> b -> c; c's load of x stays relaxed.
+// Why: a's release store of x synchronizes with b's acquire load (r1 == 1), which is sequenced before b's release
+// store of y, which synchronizes with c's acquire load (r2 == 1), sequenced before c's load of x: x = 1 happens
+// before that load, so r3 == 1. (C++ needs only the b -> c pair: b's load of x would then happen before c's, and
+// read-read coherence forbids c an older x. The course's explorer does not apply that rule across threads, so the
+// first hop is a pair too; on x86 a release store and an acquire load are plain movs, so it costs nothing here.)
+inline void wrc_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_release);  // release: pairs with the acquire load of x in wrc_thread_b
+}
+inline void wrc_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_acquire);  // acquire: pairs with the release store of x in wrc_thread_a
+  s.y.store(1, std::memory_order_release);     // release: pairs with the acquire load of y in wrc_thread_c
+}
+inline void wrc_thread_c(Shared& s, Regs& r) {
+  r.r2 = s.y.load(std::memory_order_acquire);  // acquire: pairs with the release store of y in wrc_thread_b
+  r.r3 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; ordered after the acquire above
+}
+
+// ---- IRIW: seq_cst on the four loads and the two stores.
+// Why: all six are in the single order S, which agrees with each thread's order: r2 == 0 puts c's load of y
+// before b's store, r4 == 0 puts d's load of x before a's store, and with r1 == r3 == 1 that is a cycle in S.
+// (C++20's wording already forbids it with the four loads seq_cst and the stores relaxed: a load that reads an
+// older value is coherence-ordered before the store it missed, and that orders the loads in S. The course's
+// explorer, like C++11, puts only seq_cst stores in S, so the stores are seq_cst too; on x86 that is an xchg each.)
+inline void iriw_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_seq_cst);  // seq_cst: in S, so c and d see it at the same place among y's writes
+}
+inline void iriw_thread_b(Shared& s, Regs&) {
+  s.y.store(1, std::memory_order_seq_cst);
+}
+inline void iriw_thread_c(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_seq_cst);  // seq_cst: no release/acquire pair can relate c's view to d's
+  r.r2 = s.y.load(std::memory_order_seq_cst);
+}
+inline void iriw_thread_d(Shared& s, Regs& r) {
+  r.r3 = s.y.load(std::memory_order_seq_cst);
+  r.r4 = s.x.load(std::memory_order_seq_cst);
+}
+
+// ---- CoRR: relaxed is enough, because coherence is not an ordering you ask for: every atomic location has one
+// modification order (0, then 1, then 2 here: a's stores are in its own order), and a thread's later load never
+// reads further back in it than its earlier load, whatever the memory order.
+inline void corr_thread_a(Shared& s, Regs&) {
+  s.x.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing; coherence keeps 1 before 2 in x's order
+  s.x.store(2, std::memory_order_relaxed);  // relaxed: pairs with nothing
+}
+inline void corr_thread_b(Shared& s, Regs& r) {
+  r.r1 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; read-read coherence orders the two loads
+  r.r2 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; never older than r1
+}
+
+}  // namespace lab
