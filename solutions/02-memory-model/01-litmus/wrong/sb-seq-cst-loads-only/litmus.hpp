@@ -19,9 +19,11 @@ namespace lab {
 namespace sync = conclab::sync;
 
 // The memory of one run of one litmus test: x == 0 and y == 0 at the start.
+// Each location on its own cache line, as two threads' flags usually are: on real threads a store then has to
+// fetch its line and waits in the store buffer meanwhile (module 00's appendix). C++ allows the same outcomes.
 struct Shared {
-  sync::atomic<int> x{0};
-  sync::atomic<int> y{0};
+  alignas(64) sync::atomic<int> x{0};
+  alignas(64) sync::atomic<int> y{0};
 };
 
 // What the loads read: each register is written by one thread and read by the test after the join.
