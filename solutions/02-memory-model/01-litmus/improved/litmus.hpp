@@ -6,9 +6,9 @@
 // every seq_cst load an acquire. Sequential consistency is what the litmus tests' "bad" outcomes violate, so none is
 // left. This is the version to write when unsure: correct, and the default of std::atomic.
 //
-// The price: on x86 every seq_cst store is an `xchg` (a locked instruction that drains the store buffer), about 20
-// times a plain `mov` in a loop here (`./conclab bench 02.01`); MP, LB, WRC and CoRR pay it for nothing. final asks
-// each test what it really needs.
+// The price: on x86 every seq_cst store is an `xchg` (a locked instruction that drains the store buffer), 17 times a
+// plain `mov` in a loop here (`./conclab bench 02.01`); MP, LB, WRC and CoRR pay it for nothing. final asks each
+// test what it really needs.
 //
 // Lesson: modules/02-memory-model/01-litmus-tests-and-hardware.md.
 #pragma once
