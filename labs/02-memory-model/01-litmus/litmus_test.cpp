@@ -153,7 +153,12 @@ CONCLAB_SIM_TEST(LitmusTest, CoherenceReadsNeverGoBack) {
     sync::jthread a([&] { lab::corr_thread_a(s, r); });
     sync::jthread b([&] { lab::corr_thread_b(s, r); });
   }
-  EXPECT_TRUE(r.r1 >= 0 && r.r1 <= 2 && r.r2 >= r.r1 && r.r2 <= 2)
+  ASSERT_TRUE(r.r1 >= 0 && r.r1 <= 2 && r.r2 >= 0 && r.r2 <= 2)
+      << "CoRR (a: x = 1; x = 2  ||  b: r1 = x; r2 = x) ended with " << regs_text(r, 2)
+      << ": x only ever holds 0, 1 or 2, so corr_thread_b did not load x into r1 and r2 (-1 is the value a "
+         "register has before anything is loaded into it). Write the loads the table at the top of litmus.hpp "
+         "shows. " << read_section("CoRR: what every order gives you");
+  EXPECT_GE(r.r2, r.r1)
       << "CoRR (a: x = 1; x = 2  ||  b: r1 = x; r2 = x) ended with " << regs_text(r, 2)
       << ": b's second load read an OLDER value of x than its first (x only ever holds 0, then 1, then 2). Every "
          "atomic location has one modification order that all threads agree on, and a thread's later load never "
