@@ -125,8 +125,8 @@ TEST(SpinlockTest, WorksWithLockGuardAndScopedLock) {
 
 // Four threads on a 2-core machine (more threads than cores, so holders are descheduled while others wait), each
 // entering the lock 5000 times and changing two fields that must stay equal. ThreadSanitizer reports a lock that
-// does not order its critical sections; a lock that lets two threads in may break the invariant or lose a count
-// (in some runs: the sim tests catch that on every run).
+// does not order its critical sections when a run has them meet; a lock that lets two threads in may break the
+// invariant or lose a count (in some runs: the sim tests catch both on every run).
 TEST(SpinlockTest, FourThreadsKeepATwoFieldInvariant) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 5000;
