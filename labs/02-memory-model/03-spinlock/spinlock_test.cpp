@@ -37,6 +37,14 @@ using namespace std::chrono_literals;
 
 constexpr const char* kLesson = "modules/02-memory-model/03-memory-orders.md";
 
+// For a schedule that never ends: the explorer runs a thread that only re-reads a value nobody changes when nobody
+// else can run, but a thread that writes on every turn looks like progress to it.
+constexpr const char* kSpinOnALoad =
+    "If the schedule ran past its step limit with a thread repeating exchange() in lock(): a lock() that spins on "
+    "exchange() (or test_and_set()) alone writes on every turn, so the explorer cannot tell its waiting from progress "
+    "and never lets the holder run. Spin on a load until the lock looks free, then try the exchange again "
+    "(test-and-test-and-set): that is also what keeps the cache line shared while you wait.";
+
 std::string read(const std::string& section) {
   return " Read " + std::string(kLesson) + " (\"" + section + "\").";
 }
@@ -159,8 +167,8 @@ TEST(SpinlockTest, FourThreadsKeepATwoFieldInvariant) {
 // lines. A lock whose lock() and unlock() are right puts unlock()'s release store before the next lock()'s acquire.
 CONCLAB_SIM_TEST(SpinlockTest, TwoHoldersNeverOverlap) {
   conclab::sim::explain("two threads lock, add one and unlock: this can only block forever if lock() waits for a lock "
-                        "that unlock() never frees, or sleeps (atomic::wait) and unlock() never wakes it. (A lock() "
-                        "that spins on exchange() alone never counts as waiting: spin on a load.)");
+                        "that unlock() never frees, or sleeps (atomic::wait) and unlock() never wakes it. " +
+                        std::string(kSpinOnALoad));
   lab::Spinlock s;
   int count = 0;  // guarded by s
   {
@@ -185,6 +193,7 @@ CONCLAB_SIM_TEST(SpinlockTest, TwoHoldersNeverOverlap) {
 // exchange, makes everything before it visible after it. With a relaxed unlock() or lock() nothing does, and the
 // explorer shows the next holder reading "written" but the old 0.
 CONCLAB_SIM_TEST(SpinlockTest, TheNextHolderSeesWhatTheLastOneWrote) {
+  conclab::sim::explain(kSpinOnALoad);
   lab::Spinlock s;
   sync::atomic<int> payload{0};
   sync::atomic<bool> written{false};
@@ -234,7 +243,8 @@ CONCLAB_SIM_TEST(SpinlockTest, TwoTryLocksNeverBothWin) {
 CONCLAB_SIM_TEST(SpinlockTest, ASleepingWaiterIsWokenByUnlock) {
   conclab::sim::explain("one thread held the lock for a long time and the other waited in lock(). If lock() sleeps "
                         "(atomic::wait), unlock() must wake it (notify_one() after the store that frees the lock): "
-                        "a sleeper nobody notifies sleeps forever, next to a free lock (a lost wakeup)");
+                        "a sleeper nobody notifies sleeps forever, next to a free lock (a lost wakeup). " +
+                        std::string(kSpinOnALoad));
   lab::Spinlock s;
   sync::latch started(1);
   int count = 0;  // guarded by s

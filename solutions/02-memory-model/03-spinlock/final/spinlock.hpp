@@ -22,9 +22,9 @@
 // What an expert would still do differently in production: not call notify_one() on every unlock. This one is
 // cheap when nobody sleeps (libstdc++ checks a waiter count first, one load), but a lock that tracks "maybe
 // someone sleeps" in its own state (0 free, 1 held, 2 held with sleepers: Drepper, "Futexes Are Tricky") skips
-// even that, and wakes only when unlock() sees 2. And mostly: use std::mutex. glibc's mutex already spins
-// briefly and then sleeps on a futex; a hand-made spinlock wins only for very short critical sections on
-// threads that are not preempted (`./conclab bench 02.03`: with more threads than cores, it loses).
+// even that, and wakes only when unlock() sees 2. And mostly: use std::mutex (glibc's: a compare-exchange,
+// then a futex). A hand-made spinlock wins only for very short critical sections on
+// threads that are not preempted (`./conclab bench 02.03`: with more threads than cores, std::mutex wins).
 //
 // Lesson: modules/02-memory-model/03-memory-orders.md.
 #pragma once
