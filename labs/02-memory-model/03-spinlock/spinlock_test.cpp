@@ -97,12 +97,12 @@ TEST(SpinlockTest, TryLockFailsWhileAnotherThreadHoldsIt) {
                      << read("The Lockable contract");
   s->unlock();
   if (*got == 1) return;
-  bool taken = false;
-  ASSERT_TRUE(returns([s, &taken] {
-    taken = s->try_lock();
-    if (taken) s->unlock();
+  auto taken = std::make_shared<bool>(false);  // owned by the call too: a stuck call is left behind, detached
+  ASSERT_TRUE(returns([s, taken] {
+    *taken = s->try_lock();
+    if (*taken) s->unlock();
   })) << "try_lock() on a lock just freed by unlock() did not return." << read("The Lockable contract");
-  EXPECT_TRUE(taken) << "the holder called unlock() (and the threads are ordered by join), yet try_lock() from "
+  EXPECT_TRUE(*taken) << "the holder called unlock() (and the threads are ordered by join), yet try_lock() from "
                      << "another thread returned false: unlock() must free the lock." << read("The Lockable contract");
 }
 
