@@ -74,8 +74,7 @@ class Stats {
   static constexpr std::int64_t kMaxBatches = 64;
 
   void record(std::int64_t bytes, std::int64_t latency_us, bool ok) noexcept {
-    // relaxed (all three): pairs with nothing. Atomicity alone counts every request once; nobody reads other
-    // data because of these values, and the exact totals are ordered after the workers by join().
+    // plain: "only this thread writes its own shard, so nothing can be lost" (true, and not enough).
     Shard& s = my_shard();
     ++(ok ? s.ok : s.errors);  // BUG: plain, and snapshot() reads it at the same time
     s.bytes += bytes;
@@ -83,9 +82,7 @@ class Stats {
   }
 
   Snapshot snapshot() const noexcept {
-    // relaxed (all four): pairs with nothing. Each load reads some value in its counter's modification order, and
-    // a later load on this thread never reads an earlier one (read-read coherence): no field goes backwards.
-    // requests is ok + errors, so errors <= requests whatever either load reads.
+    // plain sums: "a reader never writes, so reading cannot race" (it can: a read and a write race too).
     Snapshot out;
     for (const Shard& s : shards_) {  // BUG: plain reads of fields their owners are writing
       out.requests += s.ok + s.errors;

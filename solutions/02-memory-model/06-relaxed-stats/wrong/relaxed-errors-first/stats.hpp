@@ -80,9 +80,8 @@ class Stats {
   }
 
   Snapshot snapshot() const noexcept {
-    // relaxed (all four): pairs with nothing. Each load reads some value in its counter's modification order, and
-    // a later load on this thread never reads an earlier one (read-read coherence): no field goes backwards.
-    // requests is ok + errors, so errors <= requests whatever either load reads.
+    // relaxed (all four): pairs with nothing ("a counter needs no ordering"). Errors first, so that the requests
+    // read after them include theirs: the argument improved makes with seq_cst.
     const std::int64_t errors = errors_.load(std::memory_order_relaxed);  // errors first ...
     // BUG: ... but a relaxed load acquires nothing: this one may still return a count older than those errors.
     const std::int64_t requests = requests_.load(std::memory_order_relaxed);

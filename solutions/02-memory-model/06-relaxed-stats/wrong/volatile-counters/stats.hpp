@@ -9,7 +9,9 @@
 // two threads doing it at once are still a data race (undefined behaviour), and it orders nothing. ThreadSanitizer
 // reports the race in every concurrent test; the explorer on its first schedule (RelaxedStatsTest.
 // TwoWorkersCountEveryRequest and every sim test that records on two threads or reads while a worker records).
-// The fix: sync::atomic<std::int64_t> and fetch_add(1, relaxed). Lesson: 07-misconceptions.md, "volatile".
+// The compiler even says something: C++20 deprecated `++` and `+=` on a volatile (P1152), and clang warns
+// (-Wdeprecated-volatile) on both lines of record(). The fix: sync::atomic<std::int64_t> and fetch_add(1, relaxed).
+// Lesson: modules/02-memory-model/07-misconceptions.md, "volatile makes a variable thread-safe".
 #pragma once
 
 #include <array>
@@ -72,17 +74,14 @@ class Stats {
   static constexpr std::int64_t kMaxBatches = 64;
 
   void record(std::int64_t bytes, std::int64_t latency_us, bool ok) noexcept {
-    // relaxed (all three): pairs with nothing. Atomicity alone counts every request once; nobody reads other
-    // data because of these values, and the exact totals are ordered after the workers by join().
+    // volatile: "every access goes to memory, so every thread sees the latest value".
     ++(ok ? ok_ : errors_);  // BUG: a volatile load, add and store: not one operation, and a data race
     bytes_ += bytes;
     if (latency_us > max_latency_) max_latency_ = latency_us;
   }
 
   Snapshot snapshot() const noexcept {
-    // relaxed (all four): pairs with nothing. Each load reads some value in its counter's modification order, and
-    // a later load on this thread never reads an earlier one (read-read coherence): no field goes backwards.
-    // requests is ok + errors, so errors <= requests whatever either load reads.
+    // volatile reads: each really loads, but nothing makes a load and another thread's store one ordered pair.
     const std::int64_t errors = errors_;
     const std::int64_t ok = ok_;
     return Snapshot{ok + errors, errors, bytes_, max_latency_};
