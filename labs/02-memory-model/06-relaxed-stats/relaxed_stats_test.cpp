@@ -105,11 +105,15 @@ CONCLAB_SIM_TEST(RelaxedStatsTest, TwoWorkersCountEveryRequest) {
   const lab::Snapshot s = stats.snapshot();
   EXPECT_TRUE(s.requests == 2 && s.errors == 1 && s.bytes == 30)
       << "two workers recorded one request each (10 bytes ok, 20 bytes failed) and were joined, but the snapshot "
-      << "is " << show(s) << ", not {requests 2, errors 1, bytes 30}. A count was lost in the schedule below: an "
-      << "increment must be ONE indivisible read-modify-write (fetch_add). A load followed by a store is two "
-      << "atomic steps, and the other worker fits between them; a plain or volatile integer is a data race. Any "
-      << "memory order, relaxed included, keeps fetch_add indivisible. Read " << kLesson
-      << ", \"Read-modify-writes read the latest value\".";
+      << "is " << show(s) << ", not {requests 2, errors 1, bytes 30}. "
+      << (s.requests == 0 && s.bytes == 0
+              ? "Nothing was counted: record() must count the request (and the error) and add the bytes, and "
+                "snapshot() must return the counters. Start with RecordsFromOneThread."
+              : "A count was lost in the schedule below: an increment must be ONE indivisible read-modify-write "
+                "(fetch_add). A load followed by a store is two atomic steps, and the other worker fits between "
+                "them; a plain or volatile integer is a data race. Any memory order, relaxed included, keeps "
+                "fetch_add indivisible.")
+      << " Read " << kLesson << ", \"Read-modify-writes read the latest value\".";
 }
 
 // Two workers record latencies 5 and 7 after the main thread recorded 3. The gauge must end at 7 in every schedule.
@@ -122,12 +126,15 @@ CONCLAB_SIM_TEST(RelaxedStatsTest, MaxLatencyKeepsTheLargest) {
   }  // joined
   const std::int64_t got = stats.snapshot().max_latency_us;
   EXPECT_EQ(got, 7) << "latencies 3, then 5 and 7 from two workers, were recorded and the workers joined, but "
-                    << "max_latency_us is " << got << ". The larger value was lost in the schedule below. `if (v > "
-                    << "max.load()) max.store(v)` is a check then an act: both workers check against 3, the 7 is "
-                    << "stored, then the 5 overwrites it. A compare_exchange loop fixes that only if each round "
-                    << "decides again with the value the failed exchange wrote back: `while (seen < v && "
-                    << "!max.compare_exchange_weak(seen, v)) {}`. Read " << kLesson << ", \"A maximum needs a CAS "
-                    << "loop\".";
+                    << "max_latency_us is " << got << ". "
+                    << (got == 0 ? "Nothing was kept: record() must raise the maximum to its latency when that is "
+                                   "larger, and snapshot() must return it. Start with RecordsFromOneThread."
+                                 : "The larger value was lost in the schedule below. `if (v > max.load()) "
+                                   "max.store(v)` is a check then an act: both workers check against 3, the 7 is "
+                                   "stored, then the 5 overwrites it. A compare_exchange loop fixes that only if "
+                                   "each round decides again with the value the failed exchange wrote back: "
+                                   "`while (seen < v && !max.compare_exchange_weak(seen, v)) {}`.")
+                    << " Read " << kLesson << ", \"A maximum needs a CAS loop\".";
 }
 
 // A reader takes two snapshots while a worker records two requests. Read-read coherence: the second snapshot never
@@ -173,7 +180,10 @@ CONCLAB_SIM_TEST(RelaxedStatsTest, SnapshotNeverShowsMoreErrorsThanRequests) {
 }
 
 // The publisher publishes two batches while a reporter asks for the last one. The reporter reads slot n - 1 because
-// it saw batches_done == n: that counter must be stored with release and loaded with acquire.
+// it saw batches_done == n: that counter must be stored with release and loaded with acquire, after the slot is
+// written. If the explorer reports a data race on a BatchSummary field (its copy constructor reading, its
+// assignment writing), that is the reporter's read of the slot and the publisher's write of it, not ordered: look at
+// the memory orders of batches_done in publish_batch() and last_batch(), and at which comes first, slot or count.
 CONCLAB_SIM_TEST(RelaxedStatsTest, ReporterSeesTheSummaryOfTheBatchItSees) {
   lab::Stats stats;
   std::optional<lab::Batch> seen;
