@@ -9,7 +9,7 @@
 // which is undefined behaviour, not merely a wrong number. In practice `++` is a load, an add and a store, so
 // counts are lost; the check-then-store loses a larger maximum; and nothing stops the compiler (or an ARM CPU)
 // from making the new batch count visible before the summary it announces. ThreadSanitizer reports the races in
-// every concurrent test; the explorer reports each plain access that races, with both lines, on its first
+// the concurrent tests; the explorer reports each plain access that races, with both lines, on its first
 // schedule.
 //
 // Lesson: modules/02-memory-model/06-modification-order.md and 07-misconceptions.md ("benign" data races).

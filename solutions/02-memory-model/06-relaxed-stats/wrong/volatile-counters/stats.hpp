@@ -7,7 +7,7 @@
 // ordered". Why it is wrong: in C++ volatile means "this access is observable" (device registers, memory a signal
 // handler or setjmp shares), not "shared between threads": `++` on a volatile is still a load, an add and a store,
 // two threads doing it at once are still a data race (undefined behaviour), and it orders nothing. ThreadSanitizer
-// reports the race in every concurrent test; the explorer on its first schedule (RelaxedStatsTest.
+// reports the race in every run of ManyWorkersCountExactly; the explorer on its first schedule (RelaxedStatsTest.
 // TwoWorkersCountEveryRequest and every sim test that records on two threads or reads while a worker records).
 // The compiler even says something: C++20 deprecated `++` and `+=` on a volatile (P1152), and clang warns
 // (-Wdeprecated-volatile) on both lines of record(). The fix: sync::atomic<std::int64_t> and fetch_add(1, relaxed).
