@@ -127,7 +127,15 @@ void BM_FourCounters(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_FourCounters<FourCounters<8>, &one_line>)->Name("BM_FourCounters/one_line")->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK(BM_FourCounters<FourCounters<kLine>, &padded>)->Name("BM_FourCounters/padded")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_FourCounters<FourCounters<8>, &one_line>)
+    ->Name("BM_FourCounters/one_line")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK(BM_FourCounters<FourCounters<kLine>, &padded>)
+    ->Name("BM_FourCounters/padded")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
 
 }  // namespace

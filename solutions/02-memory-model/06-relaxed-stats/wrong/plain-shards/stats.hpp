@@ -7,16 +7,16 @@
 // what makes it fast. Why it is wrong: snapshot() READS every shard while its owner may be writing it. A read and
 // a write of one plain variable by two threads, unordered, is a data race even with a single writer: undefined
 // behaviour, and in practice the compiler may keep the owner's count in a register, or a reader see a torn value.
-// ThreadSanitizer reports it in some runs of RelaxedStatsTest.ReporterReadsWhileWorkersRecord (3 of 20 measured),
-// the explorer on every run in the sim tests that take a snapshot while a worker records. The fix: make each shard's fields
+// ThreadSanitizer reports it in some runs only (it missed this read-write race in many runs here), the explorer
+// on every run in the sim tests that take a snapshot while a worker records. The fix: make each shard's fields
 // sync::atomic<std::int64_t>; the owner may even update them with a relaxed load and store (it is the only
 // writer), and readers load them relaxed.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 
 #include <conclab/sync.hpp>
