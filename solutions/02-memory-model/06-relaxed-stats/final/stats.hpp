@@ -17,7 +17,8 @@
 //  - The publication state sits on its own cache line (alignas(64)), away from the counters every worker writes:
 //    a reporter polling batches_done_ should not pull the workers' hot line to its core at every poll. The hot
 //    counters share one line with each other: every worker writes all of them, so splitting them would only make
-//    each record() move three lines instead of one (measured: modules/02-memory-model/06-modification-order.md).
+//    each record() touch four lines instead of one, and the benchmark (BM_FourCounters, one line against padded)
+//    showed no difference beyond this machine's noise (modules/02-memory-model/06-modification-order.md).
 //
 // On x86 this changes almost nothing in the machine code: a relaxed fetch_add and a seq_cst one are the same
 // `lock xadd`, and a release store and an acquire load are plain movs. What changes is what the compiler may
