@@ -396,6 +396,60 @@ TEST(SimExplore, AWaitOnALatchNobodyCountsDownIsALostWakeup) {
   EXPECT_EQ(r.outcome, sim::Outcome::kLostWakeup) << r.report();
 }
 
+// A reader that spins on a flag a few times, then waits on it, and a publisher that notifies before it stores:
+// the notify wakes the reader, which sees the old value and waits again, and the store wakes nobody. The reader
+// was marked as spinning by its repeated loads; that mark must not outlive its wait, or the explorer would never
+// run the woken reader before the store (it once did exactly that, and passed this lost wakeup).
+TEST(SimExplore, AThreadThatSpunBeforeWaitingIsNotTreatedAsSpinningOnceWoken) {
+  const sim::Result r = sim::explore([] {
+    sync::atomic<bool> flag{false};
+    sync::jthread reader([&] {
+      for (int i = 0; i < 3 && !flag.load(std::memory_order_acquire); ++i) {
+      }
+      while (!flag.load(std::memory_order_acquire)) flag.wait(false, std::memory_order_acquire);
+    });
+    flag.notify_all();
+    flag.store(true, std::memory_order_release);
+  }, exhaustive(2));
+  EXPECT_EQ(r.outcome, sim::Outcome::kLostWakeup) << r.report();
+}
+
+// A test-and-set lock that spins on the exchange itself: a failed exchange (true -> true) changes nothing, so the
+// waiter counts as spinning and the holder runs; the search ends (it once ran every schedule past max_steps). The
+// lock is a user-written Lockable, taken through sync::lock_guard and sync::unique_lock as a lab's would be.
+class TasLock {
+ public:
+  void lock() {
+    while (held_.exchange(true, std::memory_order_acquire)) {
+    }
+  }
+  bool try_lock() { return !held_.exchange(true, std::memory_order_acquire); }
+  void unlock() { held_.store(false, std::memory_order_release); }
+
+ private:
+  sync::atomic<bool> held_{false};
+};
+
+TEST(SimExplore, ASpinOnAnExchangeIsSpinningAndAUserLockWorksWithTheLockTypes) {
+  const sim::Result r = sim::explore([] {
+    TasLock lock;
+    int count = 0;
+    {
+      sync::jthread a([&] {
+        sync::lock_guard guard(lock);
+        ++count;
+      });
+      sync::jthread b([&] {
+        sync::unique_lock guard(lock);
+        ++count;
+      });
+    }
+    EXPECT_EQ(count, 2);
+  });
+  EXPECT_TRUE(r.passed()) << r.report();
+  EXPECT_TRUE(r.exhausted) << r.report();
+}
+
 TEST(SimExplore, SpuriousCompareExchangeWeakFailuresAreTried) {
   // A single compare_exchange_weak (no loop) fails on some schedule even with no other thread.
   const sim::Result r = sim::explore([] {

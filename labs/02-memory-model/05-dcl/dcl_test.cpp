@@ -35,16 +35,6 @@ namespace {
 
 constexpr const char* kLesson = "modules/02-memory-model/05-safe-publication.md";
 
-#if defined(CONCLAB_SIM)
-// The explorer's load buffering lets one relaxed or acquire load per schedule read, early, a value that a later
-// store of the same schedule provides, picked from the values earlier schedules stored there. For a POINTER that
-// the reader then follows, that value is the address of a table an earlier schedule built and deleted: the
-// reader dereferences freed memory (and crashes, when the table holds sync::atomics) before the explorer can
-// drop the schedule. Load buffering decides nothing these tests check (it needs a load followed by a store that
-// another thread's load reads; here a reader only reads after its load), so this program turns it off. An
-// explicit CONCLAB_SIM_LOAD_BUFFERING in the environment still wins (`conclab explore` sets it when asked).
-[[maybe_unused]] const bool kNoEarlyPointers = (::setenv("CONCLAB_SIM_LOAD_BUFFERING", "0", 0), true);
-#endif
 
 std::string read(const char* section) {
   return std::string(" Read \"") + section + "\" in " + kLesson + '.';

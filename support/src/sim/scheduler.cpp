@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -89,6 +90,9 @@ struct Fiber {
   std::uint64_t last_load_epoch = ~std::uint64_t{0};
   bool spinning = false;
   std::uint64_t spin_epoch = 0;
+  detail::Where spin_where;    // the repeated load's place: spinning only while the next step is there again
+  bool spin_anywhere = false;  // it yielded: spinning wherever its next step is
+  int spin_through = 0;        // loads left that it may spin on as if it were not spinning (a preemption chose it)
   int priority = 0;  // random mode
   // The memory model: what this fiber's events happen after, what a release fence publishes, what a later
   // acquire fence would acquire, the newest store of each location it has seen, and its clock at the end.
@@ -323,7 +327,23 @@ int new_fiber(std::function<void()> fn) {
   return r.fibers.back()->id;
 }
 
-bool is_spinning(const Fiber& f) { return f.spinning && f.spin_epoch == run().write_epoch; }
+bool same_place(const detail::Where& a, const detail::Where& b) {
+  if (a.return_address != b.return_address || a.loc.line != b.loc.line) return false;
+  return a.loc.file == b.loc.file || (a.loc.file != nullptr && b.loc.file != nullptr && std::strcmp(a.loc.file, b.loc.file) == 0);
+}
+
+// Spinning: its last two loads were of one location with no store anywhere since, and its next step is the same
+// load again (or it yielded). A bounded spin that goes on to something else (a wait, a fallback) is not spinning
+// at its last load: its next step is elsewhere, and that step may matter.
+bool is_spinning(const Fiber& f) {
+  return f.spinning && f.spin_through == 0 && f.spin_epoch == run().write_epoch &&
+         (f.spin_anywhere || same_place(f.where, f.spin_where));
+}
+
+// How many more loads a spinning fiber that a preemption chose may make before it counts as spinning again: enough
+// for a bounded spin to run out and go on to what comes after it (a wait, a fallback), which the other fibers'
+// steps may race with.
+constexpr int kSpinThrough = 16;
 
 // ---- The hub: who runs next. ----
 
@@ -440,9 +460,14 @@ int decide() {
     for (int id : eager) {
       if (id != r.last) options.push_back(id);
     }
+    const std::size_t first_spinner = options.size();
+    for (int id : runnable) {  // a spinning fiber too, at the price of a preemption: it may be about to stop spinning
+      if (id != r.last && is_spinning(fiber(id))) options.push_back(id);
+    }
     const int i = pick(options);
     if (i < 0) return -1;
     if (i > 0) ++r.preemptions_used;
+    if (static_cast<std::size_t>(i) >= first_spinner) fiber(options[static_cast<std::size_t>(i)]).spin_through = kSpinThrough;
     return options[static_cast<std::size_t>(i)];
   }
 }
@@ -865,6 +890,11 @@ void note(const std::string& result) {
 
 bool block(WaitQueue& queue, std::string what, bool needs_notify, std::int64_t deadline_ns) {
   Fiber& f = self();
+  // A fiber that waits is not spinning: whatever wakes it (a notify, a timeout) is a change it waited for, even
+  // when no store came with it, and its loads from before the wait say nothing about its loads after.
+  f.spinning = false;
+  f.spin_through = 0;
+  f.last_load = nullptr;
   f.state = FiberState::kBlocked;
   f.queue = &queue;
   f.waits_for = std::move(what);
@@ -1152,12 +1182,22 @@ std::size_t atomic_load(Location& loc, std::memory_order order, bool latest_only
   if (order == std::memory_order_seq_cst) join_clock(f.clock, run().sc_clock);
   const std::size_t last = loc.stores.size() - 1;
   std::size_t pick = last;
-  const std::size_t oldest = oldest_visible(f, loc);
+  std::size_t oldest = oldest_visible(f, loc);
+  // Seq_cst loads of one location never go back in its order: a seq_cst load that reads a store is
+  // coherence-ordered before, so precedes in the single total order, every seq_cst load that reads a later one
+  // ([atomics.order] p4, C++20, P0668R5). So IRIW with seq_cst loads is forbidden whatever the stores' order,
+  // while SB with seq_cst loads and release stores is not.
+  if (order == std::memory_order_seq_cst) {
+    for (std::size_t i = oldest; i <= last; ++i) {
+      if (loc.stores[i].id == loc.sc_floor) oldest = i;
+    }
+  }
   if (!latest_only && oldest < last) pick = last - static_cast<std::size_t>(choose(static_cast<int>(last - oldest + 1), true));
   StoreRecord& s = loc.stores[pick];
   f.view[&loc] = s.id;
   note_read(f, s, f.clock[static_cast<std::size_t>(f.id)]);
   acquire_store(f, s, order);
+  if (order == std::memory_order_seq_cst) loc.sc_floor = s.id;  // pick is at or after the old floor (above)
   return pick;
 }
 
@@ -1259,9 +1299,12 @@ int current() { return run().current; }
 void note_load(const void* location) {
   Run& r = run();
   Fiber& f = self();
+  if (f.spin_through > 0) --f.spin_through;
   if (f.last_load == location && f.last_load_epoch == r.write_epoch) {
     f.spinning = true;
     f.spin_epoch = r.write_epoch;
+    f.spin_where = f.where;
+    f.spin_anywhere = false;
   }
   f.last_load = location;
   f.last_load_epoch = r.write_epoch;
@@ -1277,6 +1320,7 @@ void note_yield() {
   Fiber& f = self();
   f.spinning = true;
   f.spin_epoch = run().write_epoch;
+  f.spin_anywhere = true;
 }
 
 std::int64_t now_ns() { return active() ? run().now : 0; }

@@ -136,6 +136,7 @@ struct Location {
   std::vector<StoreRecord> stores;
   std::uint64_t next_id = 0;
   int ordinal = -1;  // the how-many-th location the schedule made: names it across schedules (load buffering)
+  std::uint64_t sc_floor = 0;  // the store a seq_cst load last read here (id): later seq_cst loads read it or newer
   Location();  // with the initial store
 };
 

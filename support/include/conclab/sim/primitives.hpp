@@ -438,7 +438,10 @@ class atomic {
   }
   T do_load(const detail::Where& where, order o) const {
     detail::point(op_name("load", o), where);
-    if (const std::string* early = detail::speculate(loc_, o, sizeof(T))) {
+    // A pointer is never read early: the value would come from an earlier schedule, where it pointed to an object
+    // that need not exist yet in this one, and the program would follow it before the explorer could drop the
+    // schedule. (Load buffering through pointers is the same shape as through integers; the labs lose nothing.)
+    if (const std::string* early = std::is_pointer_v<T> ? nullptr : detail::speculate(loc_, o, sizeof(T))) {
       T v;
       std::memcpy(&v, early->data(), sizeof(T));
       detail::note_load(this);
@@ -466,8 +469,14 @@ class atomic {
     detail::point(op_name(op, o), where);
     const T old = values_[detail::atomic_rmw(loc_, o)];
     values_.push_back(f(old));
-    detail::note_write();
     const T now = values_.back();  // a copy: for bool, back() is std::vector<bool>'s proxy, not the value's bytes
+    // An exchange or fetch_or that leaves the value as it was (a test-and-set on a held flag) changes nothing a
+    // spinning thread could see: for spin detection it is a load, so `while (f.exchange(true)) {}` spins.
+    if (std::memcmp(&now, &old, sizeof(T)) == 0) {
+      detail::note_load(this);
+    } else {
+      detail::note_write();
+    }
     detail::note(detail::show(old) + " -> " + detail::show(now));
     detail::stored(loc_, values_.size() - 1, &now, sizeof(T));
     return old;
@@ -810,17 +819,40 @@ class shared_mutex {
 
 // ---- Locks: std's, but each records where it was taken (std's would name a line inside <mutex>). ----
 
+namespace detail {
+// m.lock(loc) for the explorer's mutexes; for any other Lockable (a lab's own spinlock), m.lock() with `loc` as
+// the place its operations are reported at.
+template <class M>
+void lock_at(M& m, SourceLoc loc) {
+  if constexpr (requires { m.lock(loc); }) {
+    m.lock(loc);
+  } else {
+    ScopedWhere at(Where{loc, nullptr});
+    m.lock();
+  }
+}
+template <class M>
+bool try_lock_at(M& m, SourceLoc loc) {
+  if constexpr (requires { m.try_lock(loc); }) {
+    return m.try_lock(loc);
+  } else {
+    ScopedWhere at(Where{loc, nullptr});
+    return m.try_lock();
+  }
+}
+}  // namespace detail
+
 template <class Mutex>
 class unique_lock {
  public:
   using mutex_type = Mutex;
   unique_lock() noexcept = default;
   explicit unique_lock(Mutex& m, CONCLAB_SIM_HERE) : m_(&m) {
-    m.lock(loc);
+    detail::lock_at(m, loc);
     owns_ = true;
   }
   unique_lock(Mutex& m, std::defer_lock_t) noexcept : m_(&m) {}
-  unique_lock(Mutex& m, std::try_to_lock_t, CONCLAB_SIM_HERE) : m_(&m), owns_(m.try_lock(loc)) {}
+  unique_lock(Mutex& m, std::try_to_lock_t, CONCLAB_SIM_HERE) : m_(&m), owns_(detail::try_lock_at(m, loc)) {}
   unique_lock(Mutex& m, std::adopt_lock_t) noexcept : m_(&m), owns_(true) {}
   unique_lock(unique_lock&& o) noexcept : m_(std::exchange(o.m_, nullptr)), owns_(std::exchange(o.owns_, false)) {}
   unique_lock& operator=(unique_lock&& o) noexcept {
@@ -840,17 +872,22 @@ class unique_lock {
 
   void lock(CONCLAB_SIM_HERE) {
     if (m_ == nullptr || owns_) detail::fail(Outcome::kFailed, "unique_lock::lock() with no mutex, or one it already owns (std::system_error)");
-    m_->lock(loc);
+    detail::lock_at(*m_, loc);
     owns_ = true;
   }
   bool try_lock(CONCLAB_SIM_HERE) {
     if (m_ == nullptr || owns_) detail::fail(Outcome::kFailed, "unique_lock::try_lock() with no mutex, or one it already owns (std::system_error)");
-    owns_ = m_->try_lock(loc);
+    owns_ = detail::try_lock_at(*m_, loc);
     return owns_;
   }
   void unlock(CONCLAB_SIM_HERE) {
     if (!owns_) detail::fail(Outcome::kFailed, "unique_lock::unlock() of a lock it does not own (std::system_error)");
-    m_->unlock(loc);
+    if constexpr (requires { m_->unlock(loc); }) {
+      m_->unlock(loc);
+    } else {
+      detail::ScopedWhere at(detail::Where{loc, nullptr});
+      m_->unlock();
+    }
     owns_ = false;
   }
   Mutex* release() noexcept {
@@ -870,7 +907,7 @@ template <class Mutex>
 class lock_guard {
  public:
   using mutex_type = Mutex;
-  explicit lock_guard(Mutex& m, CONCLAB_SIM_HERE) : m_(m) { m.lock(loc); }
+  explicit lock_guard(Mutex& m, CONCLAB_SIM_HERE) : m_(m) { detail::lock_at(m, loc); }
   lock_guard(Mutex& m, std::adopt_lock_t) noexcept : m_(m) {}
   [[gnu::noinline]] ~lock_guard() {
     detail::ScopedWhere at(CONCLAB_SIM_RETURN_ADDRESS());

@@ -5,7 +5,7 @@
 // is done". Why it is wrong: nothing promises that: the writer may be preempted in the middle of a write for a
 // whole time slice, or a second write may begin. The second copy is taken on trust, and it can be as torn as the
 // first. The explorer keeps the writer stopped mid-write across both attempts
-// (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote). The fix: a loop that ends only when the check passes.
+// (SeqlockTest.AReadDuringAWriteSeesOneWholeQuote, and AReadDuringTwoWritesSeesOneWholeQuote). The fix: a loop that ends only when the check passes.
 #pragma once
 
 #include <cstdint>
