@@ -28,7 +28,7 @@ work=$(mktemp -d /tmp/conclab-timing.XXXXXX)
 cp -a .conclab "$work/state" 2>/dev/null || true
 restore() {
   rm -f "$facts"
-  if [ -d "$work/files" ]; then cp -a "$work/files/." "$root/"; fi
+  if [ -d "$work/files" ]; then cp -a --no-preserve=timestamps "$work/files/." "$root/"  # new mtimes: the build must see the starter again; fi
   rm -rf "$root/.conclab"
   if [ -d "$work/state" ]; then cp -a "$work/state" "$root/.conclab"; fi
   rm -rf "$work"
