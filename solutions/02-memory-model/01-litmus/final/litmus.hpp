@@ -2,16 +2,12 @@
 // each non-seq_cst access naming its pair, each test with its happens-before (or seq_cst) argument in one place.
 //
 // What changed from improved, and why: seq_cst everywhere is correct but buys an ordering most of these tests do not
-// need. MP and LB need one release/acquire pair, WRC one pair per hop, CoRR nothing at all (coherence holds for
-// relaxed accesses); only SB and IRIW need the single total order of seq_cst, because in both the bad outcome is two
-// threads disagreeing about an order that no load of theirs observes. On x86 the difference is the stores: a seq_cst
+// need. MP, LB and WRC need one release/acquire pair each, CoRR nothing at all (coherence holds for relaxed
+// accesses); only SB and IRIW need the single total order of seq_cst, because in both the bad outcome is two threads
+// disagreeing about an order that no load of theirs observes (and IRIW needs it only on its loads). On x86 the difference is the stores: a seq_cst
 // store is an `xchg` that drains the store buffer (17 times a plain `mov` in a loop here, `./conclab bench 02.01`),
 // a release store is a plain `mov`; every load is a plain `mov` whatever its order. On ARM and POWER the loads
 // differ too (`ldar` / `lwsync`-style barriers), and relaxed is what lets the hardware reorder freely.
-//
-// Two places where this version is stronger than C++ requires, because the course's explorer is (both are said again
-// at the test): WRC's first hop (C++'s read-read coherence makes it unnecessary) and IRIW's stores (C++20 forbids
-// IRIW with seq_cst loads alone). Neither costs anything on x86 but IRIW's `xchg`s.
 //
 // What an expert would still do differently in production: these are not programs but shapes that hide inside
 // programs. SB is Dekker's and Peterson's mutual exclusion and "set my flag, then check yours" in any handshake:
@@ -82,17 +78,16 @@ inline void lb_thread_b(Shared& s, Regs& r) {
   s.x.store(1, std::memory_order_release);     // release: pairs with the acquire load of x in lb_thread_a
 }
 
-// ---- WRC: release/acquire at each hop of the chain a -> b -> c; c's load of x stays relaxed.
-// Why: a's release store of x synchronizes with b's acquire load (r1 == 1), which is sequenced before b's release
-// store of y, which synchronizes with c's acquire load (r2 == 1), sequenced before c's load of x: x = 1 happens
-// before that load, so r3 == 1. (C++ needs only the b -> c pair: b's load of x would then happen before c's, and
-// read-read coherence forbids c an older x. The course's explorer does not apply that rule across threads, so the
-// first hop is a pair too; on x86 a release store and an acquire load are plain movs, so it costs nothing here.)
+// ---- WRC: one release/acquire pair, on y (b -> c); the accesses of x stay relaxed.
+// Why: b's load of x is sequenced before its release store of y, which synchronizes with c's acquire load
+// (r2 == 1), sequenced before c's load of x: b's load of x happens before c's. Read-read coherence
+// ([intro.races]): a load that happens after another load of the same location never reads an older value, so
+// r1 == 1 forces r3 == 1. Nothing needs to synchronize with a: b READ its store, and coherence carries that.
 inline void wrc_thread_a(Shared& s, Regs&) {
-  s.x.store(1, std::memory_order_release);  // release: pairs with the acquire load of x in wrc_thread_b
+  s.x.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing; coherence carries what b read of it
 }
 inline void wrc_thread_b(Shared& s, Regs& r) {
-  r.r1 = s.x.load(std::memory_order_acquire);  // acquire: pairs with the release store of x in wrc_thread_a
+  r.r1 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; sequenced before the release below
   s.y.store(1, std::memory_order_release);     // release: pairs with the acquire load of y in wrc_thread_c
 }
 inline void wrc_thread_c(Shared& s, Regs& r) {
@@ -100,17 +95,17 @@ inline void wrc_thread_c(Shared& s, Regs& r) {
   r.r3 = s.x.load(std::memory_order_relaxed);  // relaxed: pairs with nothing; ordered after the acquire above
 }
 
-// ---- IRIW: seq_cst on the four loads and the two stores.
-// Why: all six are in the single order S, which agrees with each thread's order: r2 == 0 puts c's load of y
-// before b's store, r4 == 0 puts d's load of x before a's store, and with r1 == r3 == 1 that is a cycle in S.
-// (C++20's wording already forbids it with the four loads seq_cst and the stores relaxed: a load that reads an
-// older value is coherence-ordered before the store it missed, and that orders the loads in S. The course's
-// explorer, like C++11, puts only seq_cst stores in S, so the stores are seq_cst too; on x86 that is an xchg each.)
+// ---- IRIW: seq_cst on the four loads; the two stores stay relaxed.
+// Why (C++20, [atomics.order] p4, from P0668R5): the four loads are in the single order S, which agrees with each
+// thread's order and with coherence. c's load of y reading 0 is coherence-ordered before b's store, which d's
+// load of y reads: so c's load of y precedes d's in S. Likewise d's load of x precedes c's. With each thread's
+// first load before its second, that is a cycle in S: one reader sees the other write. (Before C++20 the stores had
+// to be seq_cst too; on x86 that would be an xchg each, and the loads cost nothing.)
 inline void iriw_thread_a(Shared& s, Regs&) {
-  s.x.store(1, std::memory_order_seq_cst);  // seq_cst: in S, so c and d see it at the same place among y's writes
+  s.x.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing; the loads' order in S does the work
 }
 inline void iriw_thread_b(Shared& s, Regs&) {
-  s.y.store(1, std::memory_order_seq_cst);
+  s.y.store(1, std::memory_order_relaxed);  // relaxed: pairs with nothing
 }
 inline void iriw_thread_c(Shared& s, Regs& r) {
   r.r1 = s.x.load(std::memory_order_seq_cst);  // seq_cst: no release/acquire pair can relate c's view to d's
