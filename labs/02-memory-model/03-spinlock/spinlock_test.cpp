@@ -11,9 +11,9 @@
 // to two preemptions, lets a load read an older store when C++ allows it, and checks every plain variable for a
 // data race by happens-before. A broken lock fails there on every run, with the schedule printed step by step.
 //
-// In the sim build, a thread that only reads a value nobody changes is "spinning" and runs only when nobody else
-// can. A lock() that spins on exchange() alone (plain test-and-set) writes on every try, so the explorer cannot
-// tell its spinning from progress and reports "a thread that never ends": spin on a load (test-and-test-and-set).
+// In the sim build, a thread that only re-reads a value nobody changes (or exchanges it for the value it already
+// has) is "spinning": it runs when nobody else can, or when a preemption picks it, so a lock whose waiter never
+// gives up ends each schedule instead of running it past the step limit.
 #include <spinlock.hpp>
 
 #include <gtest/gtest.h>
@@ -37,13 +37,13 @@ using namespace std::chrono_literals;
 
 constexpr const char* kLesson = "modules/02-memory-model/03-memory-orders.md";
 
-// For a schedule that never ends: the explorer runs a thread that only re-reads a value nobody changes when nobody
-// else can run, but a thread that writes on every turn looks like progress to it.
+// For a schedule that never ends: a thread in lock() kept changing something on every turn, so the explorer
+// counted it as making progress while the lock stayed taken.
 constexpr const char* kSpinOnALoad =
-    "If the schedule ran past its step limit with a thread repeating exchange() in lock(): a lock() that spins on "
-    "exchange() (or test_and_set()) alone writes on every turn, so the explorer cannot tell its waiting from progress "
-    "and never lets the holder run. Spin on a load until the lock looks free, then try the exchange again "
-    "(test-and-test-and-set): that is also what keeps the cache line shared while you wait.";
+    "If the schedule ran past its step limit with a thread looping in lock(): its loop changed the lock's state on "
+    "every turn (a store or an exchange that writes a new value) while the lock was held, so it never waited for "
+    "the holder. Wait by looking: spin on a load until the lock looks free, then try the exchange again "
+    "(test-and-test-and-set), which also keeps the cache line shared while you wait.";
 
 std::string read(const std::string& section) {
   return " Read " + std::string(kLesson) + " (\"" + section + "\").";
