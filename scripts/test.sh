@@ -63,11 +63,14 @@ configure() {  # configure <preset>
   cmake --preset "$1" -DCONCLAB_CLI="$cli" "${cache_args[@]}" >/dev/null
 }
 
-step "lint labs, PROGRESS.md, markdown links and lesson code blocks"
+step "lint labs, PROGRESS.md, markdown links, lesson code blocks and the scripts' syntax"
 "$cli" maint lint || failed+=("lint")
 "$cli" maint progress-md --check || failed+=("PROGRESS.md")
 if [ -z "$lab" ]; then
   python3 scripts/check_docs.py || failed+=("docs")
+  for script in scripts/*.sh scripts/ccache-compile conclab; do  # some are run by no test (verdict-timing.sh)
+    if ! bash -n "$script"; then failed+=("syntax of $script"); fi
+  done
 fi
 
 if [ -n "$lab" ]; then

@@ -28,7 +28,8 @@ work=$(mktemp -d /tmp/conclab-timing.XXXXXX)
 cp -a .conclab "$work/state" 2>/dev/null || true
 restore() {
   rm -f "$facts"
-  if [ -d "$work/files" ]; then cp -a --no-preserve=timestamps "$work/files/." "$root/"  # new mtimes: the build must see the starter again; fi
+  # New mtimes: with the old ones the build would keep the final version it compiled for the timing.
+  if [ -d "$work/files" ]; then cp -a --no-preserve=timestamps "$work/files/." "$root/"; fi
   rm -rf "$root/.conclab"
   if [ -d "$work/state" ]; then cp -a "$work/state" "$root/.conclab"; fi
   rm -rf "$work"
