@@ -13,6 +13,7 @@
 // point to its return, tracked through the instrumentation's function entry/exit calls), code outside explore(),
 // and any OS thread but the explorer's. Memory returned by operator delete is forgotten, so a new object at a
 // reused address starts clean. This file is compiled without the instrumentation.
+#include <link.h>
 #include <malloc.h>
 
 #include <algorithm>
@@ -191,7 +192,30 @@ void forget(void* p) {
 
 }  // namespace
 
+// The program's own code: the executable's executable segments. A copy that the C++ runtime makes inside its
+// shared library (libstdc++ building an exception's message, say) is not the program's access, as no access of
+// uninstrumented code is; the instrumented code is all in the executable.
+std::uintptr_t g_program_lo = 0;
+std::uintptr_t g_program_hi = 0;
+
+int note_program_text(dl_phdr_info* info, std::size_t, void*) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {  // the first object listed is the executable
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+    const std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
+    if (g_program_hi == 0 || lo < g_program_lo) g_program_lo = lo;
+    g_program_hi = std::max(g_program_hi, lo + ph.p_memsz);
+  }
+  return 1;  // stop after the executable
+}
+
+bool in_program(const void* pc) {
+  const auto a = reinterpret_cast<std::uintptr_t>(pc);
+  return a >= g_program_lo && a < g_program_hi;
+}
+
 void explorer_thread_begins() {
+  if (g_program_hi == 0) dl_iterate_phdr(note_program_text, nullptr);
   t_explorer_thread = true;
   g_busy = false;
   g_checker = new Checker;
@@ -253,6 +277,41 @@ CONCLAB_PLAIN(4)
 CONCLAB_PLAIN(8)
 CONCLAB_PLAIN(16)
 #undef CONCLAB_PLAIN
+
+// Struct copies and std::copy of trivially copyable types: the instrumentation leaves calls to memcpy and memmove
+// as they are (ThreadSanitizer's runtime intercepts them), so the sim tree's programs get these instead of libc's:
+// the source is read and the destination written, as the same-sized loads and stores would be, then the bytes
+// move. Only copies made by the program's own code count (in_program), and outside a running fiber or inside a
+// sync operation nothing is checked (access() decides).
+static void* copy_forward(void* dst, const void* src, std::size_t n) {
+  auto* d = static_cast<volatile unsigned char*>(dst);
+  const auto* s = static_cast<const volatile unsigned char*>(src);
+  for (std::size_t i = 0; i < n; ++i) d[i] = s[i];  // volatile: never turned back into a call to memcpy
+  return dst;
+}
+static void* copy_backward(void* dst, const void* src, std::size_t n) {
+  auto* d = static_cast<volatile unsigned char*>(dst);
+  const auto* s = static_cast<const volatile unsigned char*>(src);
+  for (std::size_t i = n; i > 0; --i) d[i - 1] = s[i - 1];
+  return dst;
+}
+
+void* memcpy(void* dst, const void* src, std::size_t n) noexcept {
+  if (in::in_program(CONCLAB_RA())) {
+    in::access(src, n, false, CONCLAB_RA());
+    in::access(dst, n, true, CONCLAB_RA());
+  }
+  return copy_forward(dst, src, n);
+}
+void* memmove(void* dst, const void* src, std::size_t n) noexcept {
+  if (in::in_program(CONCLAB_RA())) {
+    in::access(src, n, false, CONCLAB_RA());
+    in::access(dst, n, true, CONCLAB_RA());
+  }
+  const auto d = reinterpret_cast<std::uintptr_t>(dst);
+  const auto sr = reinterpret_cast<std::uintptr_t>(src);
+  return d > sr && d < sr + n ? copy_backward(dst, src, n) : copy_forward(dst, src, n);
+}
 
 void __tsan_read_range(void* a, unsigned long size) { in::access(a, size, false, CONCLAB_RA()); }
 void __tsan_write_range(void* a, unsigned long size) { in::access(a, size, true, CONCLAB_RA()); }
