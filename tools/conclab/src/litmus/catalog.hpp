@@ -139,11 +139,11 @@ struct Test {
 
   static std::vector<std::vector<std::array<int, 3>>> program() { return {detail::ThreadInfo<Threads>::program()...}; }
 
-  // Thread i of the test with order O, on Mem's atomics.
-  template <Order O, class Mem, class A>
+  // Each thread of the test with order O, on atomics of type A (Mem::fence() is the seq_cst fence there).
+  template <class A>
   using Actor = void (*)(Vars<A>&, int*);
   template <Order O, class Mem, class A>
-  static constexpr std::array<Actor<O, Mem, A>, kThreads> actors() {
+  static constexpr std::array<Actor<A>, kThreads> actors() {
     return {&detail::ThreadRunner<O, Mem, A, Threads>::run...};
   }
 };

@@ -101,10 +101,9 @@ bool pin_to(int cpu) {
 }
 
 template <class T, Order O>
-MachineRun run(std::uint64_t iterations, double max_seconds, const std::vector<int>& cpus) {
+MachineRun run(const TestInfo& info, std::uint64_t iterations, double max_seconds, const std::vector<int>& cpus) {
   constexpr int kThreads = T::kThreads;
   const auto actors = T::template actors<O, MachineMem, MachineAtomic>();
-  const TestInfo& info = tests().at(*find_test(T::kName));
   MachineRun result;
   result.ran = true;
   result.cpus.assign(cpus.begin(), cpus.begin() + kThreads);
@@ -202,7 +201,7 @@ MachineRun run_on_machine(std::size_t test, Order o, std::uint64_t iterations, d
   CPU_ZERO(&saved);
   const bool have_saved = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
   MachineRun out;
-  with_test(test, [&]<class T>() { with_order(o, [&]<Order O>() { out = run<T, O>(iterations, max_seconds, cpus); }); });
+  with_test(test, [&]<class T>() { with_order(o, [&]<Order O>() { out = run<T, O>(info, iterations, max_seconds, cpus); }); });
   if (have_saved) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
   return out;
 }

@@ -25,7 +25,7 @@ struct SimMem {
 using SimAtomic = conclab::sync::atomic<int>;
 
 template <class T, Order O>
-std::set<Outcome> enumerate(int preemptions) {
+std::set<Outcome> enumerate(const TestInfo& info, int preemptions) {
   std::set<Outcome> seen;
   const auto actors = T::template actors<O, SimMem, SimAtomic>();
   sim::Options options;
@@ -42,7 +42,6 @@ std::set<Outcome> enumerate(int preemptions) {
           for (auto actor : actors) threads.emplace_back([&v, &regs, actor] { actor(v, regs); });
         }  // joined
         Outcome out;
-        const TestInfo& info = tests().at(*find_test(T::kName));
         for (int i = 0; i < info.registers; ++i) out.push_back(regs[i]);
         if (T::kFinals) {
           out.push_back(v.x.load(std::memory_order_relaxed));
@@ -62,7 +61,7 @@ std::set<Outcome> enumerate(int preemptions) {
 std::set<Outcome> model_outcomes(std::size_t test, Order o) {
   std::set<Outcome> out;
   const int bound = model_preemptions(test);
-  with_test(test, [&]<class T>() { with_order(o, [&]<Order O>() { out = enumerate<T, O>(bound); }); });
+  with_test(test, [&]<class T>() { with_order(o, [&]<Order O>() { out = enumerate<T, O>(tests().at(test), bound); }); });
   return out;
 }
 

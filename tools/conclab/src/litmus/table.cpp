@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "litmus/litmus.hpp"
+#include "util/text.hpp"
 
 namespace conclab::litmus {
 
@@ -24,12 +24,6 @@ std::string load_text(Order o) {
     case Order::kSeqCst: return "seq_cst";
     default: return "relaxed";
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 template <std::size_t... I>
@@ -94,15 +88,15 @@ std::vector<std::vector<int>> TestInfo::domains() const {
 }
 
 std::optional<std::size_t> find_test(std::string_view name) {
-  const std::string wanted = lower(name);
+  const std::string wanted = lower(std::string(name));
   for (std::size_t i = 0; i < tests().size(); ++i) {
-    if (lower(tests()[i].name) == wanted) return i;
+    if (lower(std::string(tests()[i].name)) == wanted) return i;
   }
   return std::nullopt;
 }
 
 std::optional<Order> find_order(std::string_view name) {
-  std::string n = lower(name);
+  std::string n = lower(std::string(name));
   std::replace(n.begin(), n.end(), '_', '-');
   for (Order o : kOrders) {
     if (order_name(o) == n) return o;
