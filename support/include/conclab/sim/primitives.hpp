@@ -820,7 +820,7 @@ class shared_mutex {
 // ---- Locks: std's, but each records where it was taken (std's would name a line inside <mutex>). ----
 
 namespace detail {
-// m.lock(loc) for the explorer's mutexes; for any other Lockable (a lab's own spinlock), m.lock() with `loc` as
+// m.lock(loc) (try_lock, unlock) for the explorer's mutexes; for any other Lockable (a lab's own spinlock), m.lock() with `loc` as
 // the place its operations are reported at.
 template <class M>
 void lock_at(M& m, SourceLoc loc) {
@@ -838,6 +838,15 @@ bool try_lock_at(M& m, SourceLoc loc) {
   } else {
     ScopedWhere at(Where{loc, nullptr});
     return m.try_lock();
+  }
+}
+template <class M>
+void unlock_at(M& m, SourceLoc loc) {
+  if constexpr (requires { m.unlock(loc); }) {
+    m.unlock(loc);
+  } else {
+    ScopedWhere at(Where{loc, nullptr});
+    m.unlock();
   }
 }
 }  // namespace detail
@@ -882,12 +891,7 @@ class unique_lock {
   }
   void unlock(CONCLAB_SIM_HERE) {
     if (!owns_) detail::fail(Outcome::kFailed, "unique_lock::unlock() of a lock it does not own (std::system_error)");
-    if constexpr (requires { m_->unlock(loc); }) {
-      m_->unlock(loc);
-    } else {
-      detail::ScopedWhere at(detail::Where{loc, nullptr});
-      m_->unlock();
-    }
+    detail::unlock_at(*m_, loc);
     owns_ = false;
   }
   Mutex* release() noexcept {
