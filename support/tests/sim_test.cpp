@@ -658,4 +658,133 @@ CONCLAB_SIM_TEST(SimTestMacro, RunsTheBodyUnderTheExplorer) {
   EXPECT_EQ(n.load(), 2);
 }
 
+
+// ---- Play (`conclab play`): a person picks which thread runs; the state goes to a JSON file. ----
+
+namespace play {
+
+std::string read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return {};
+  std::string s;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+// Two transfers that lock two mutexes in opposite orders.
+void opposite_orders() {
+  sim::explain("each thread holds one mutex and waits for the other's");
+  sync::mutex a, b;
+  sync::thread t1([&] {
+    sync::lock_guard first(a);
+    sync::lock_guard second(b);
+  });
+  sync::thread t2([&] {
+    sync::lock_guard first(b);
+    sync::lock_guard second(a);
+  });
+  t1.join();
+  t2.join();
+}
+
+std::string state_path(const char* name) { return ::testing::TempDir() + "conclab_play_" + name + ".json"; }
+
+TEST(SimPlay, HintSearchWritesAWinningLineThatPlayReplaysToTheSameEnd) {
+  sim::Options hint;
+  hint.play_rules = true;
+  hint.spurious = false;
+  hint.load_buffering = false;
+  hint.play_out = state_path("hint");
+  const sim::Result found = sim::explore(opposite_orders, hint);
+  ASSERT_EQ(found.outcome, sim::Outcome::kDeadlock) << found.report();
+  const std::string line = read_file(hint.play_out);
+  ASSERT_NE(line.find("\"status\":\"hint\""), std::string::npos) << line;
+  ASSERT_NE(line.find("\"outcome\":\"deadlock\""), std::string::npos) << line;
+  // The choices, as the game takes them: [a,b,...] after "choices":
+  const auto at = line.find("\"choices\":[") + 11;
+  const std::string choices = line.substr(at, line.find(']', at) - at);
+  ASSERT_FALSE(choices.empty()) << "a deadlock needs at least one choice between the threads: " << line;
+
+  sim::Options game;
+  game.mode = sim::Mode::kPlay;
+  game.spurious = false;
+  game.load_buffering = false;
+  game.play_out = state_path("end");
+  for (std::size_t i = 0; i < choices.size();) {
+    const std::size_t end = std::min(choices.find(',', i), choices.size());
+    game.play.push_back(std::stoi(choices.substr(i, end - i)));
+    i = end + 1;
+  }
+  const sim::Result played = sim::explore(opposite_orders, game);
+  EXPECT_EQ(played.outcome, sim::Outcome::kDeadlock) << played.report();
+  const std::string end = read_file(game.play_out);
+  EXPECT_NE(end.find("\"status\":\"end\""), std::string::npos) << end;
+  EXPECT_NE(end.find("\"outcome\":\"deadlock\""), std::string::npos) << end;
+  EXPECT_NE(end.find("What it means: each thread holds one mutex"), std::string::npos) << end;
+  // Each blocked thread shows the lock it holds and the lock it waits for.
+  EXPECT_NE(end.find("\"state\":\"blocked\""), std::string::npos) << end;
+  EXPECT_NE(end.find("\"holds\":[{\"file\""), std::string::npos) << end;
+  EXPECT_NE(end.find("sync::lock_guard first(a);"), std::string::npos) << end;
+}
+
+TEST(SimPlay, PlayingOneThreadToTheEndFirstPasses) {
+  // In a child process: a game whose choices run out ends the process (the state file then says "choose").
+  const std::string path = state_path("pass");
+  std::remove(path.c_str());
+  // T1 whenever it can run (its two locks, two unlocks and its end), then the body (it starts T2 and joins T1,
+  // then blocks joining T2): T2 runs alone and the program finishes.
+  const std::vector<int> moves{1, 1, 1, 1, 1, 0, 0};
+  EXPECT_EXIT(
+      {
+        sim::Options game;
+        game.mode = sim::Mode::kPlay;
+        game.spurious = false;
+        game.load_buffering = false;
+        game.play = moves;
+        game.play_out = path;
+        std::exit(sim::explore(opposite_orders, game).passed() ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+  const std::string state = read_file(path);
+  EXPECT_NE(state.find("\"status\":\"end\""), std::string::npos) << state;
+  EXPECT_NE(state.find("\"outcome\":\"passed\""), std::string::npos) << state;
+}
+
+TEST(SimPlay, WhenTheChoicesRunOutTheStateNamesWhoMayRunAndTheProcessEnds) {
+  const std::string path = state_path("choose");
+  std::remove(path.c_str());
+  EXPECT_EXIT(
+      {
+        sim::Options game;
+        game.mode = sim::Mode::kPlay;
+        game.spurious = false;
+        game.load_buffering = false;
+        game.play_out = path;
+        (void)sim::explore(opposite_orders, game);
+      },
+      ::testing::ExitedWithCode(0), "");
+  const std::string state = read_file(path);
+  EXPECT_NE(state.find("\"status\":\"choose\""), std::string::npos) << state;
+  // The body has started T1 and is about to start T2: either may take the next step.
+  EXPECT_NE(state.find("\"options\":[0,1]"), std::string::npos) << state;
+  EXPECT_NE(state.find("{\"id\":0,\"state\":\"ready\",\"op\":\"start a thread\""), std::string::npos) << state;
+  EXPECT_NE(state.find("{\"id\":1,\"state\":\"starting\""), std::string::npos) << state;
+}
+
+TEST(SimPlay, AChoiceOfAThreadThatCannotRunEndsTheGameWithAReason) {
+  sim::Options game;
+  game.mode = sim::Mode::kPlay;
+  game.spurious = false;
+  game.load_buffering = false;
+  game.play = {7};
+  game.play_out = state_path("bad");
+  const sim::Result played = sim::explore(opposite_orders, game);
+  EXPECT_EQ(played.outcome, sim::Outcome::kNotDeterministic);
+  EXPECT_NE(played.message.find("T7 cannot run"), std::string::npos) << played.message;
+}
+
+}  // namespace play
+
 }  // namespace

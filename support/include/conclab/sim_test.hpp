@@ -14,11 +14,13 @@
 // The explorer's options come from the environment, so `conclab explore` can change them without a rebuild:
 //   CONCLAB_SIM_MODE=exhaustive|random|replay  CONCLAB_SIM_PREEMPTIONS=N  CONCLAB_SIM_SEED=S  CONCLAB_SIM_RUNS=N
 //   CONCLAB_SIM_REPLAY=<the string a failure printed>
+//   CONCLAB_SIM_PLAY_OUT=<file> CONCLAB_SIM_PLAY=<choices> [CONCLAB_SIM_PLAY_HINT=1]   (`conclab play`)
 #pragma once
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -80,6 +82,25 @@ inline Options options_from_environment() {
   if (const std::string v = env("CONCLAB_SIM_REPLAY"); !v.empty()) {
     o.replay = v;
     o.mode = Mode::kReplay;
+  }
+  // `conclab play`: the player's choices so far ("1,2,2"), and where the game's state goes; or, with
+  // CONCLAB_SIM_PLAY_HINT=1, a search under the game's rules for a winning line.
+  if (const std::string out = env("CONCLAB_SIM_PLAY_OUT"); !out.empty()) {
+    o.play_out = out;
+    o.spurious = false;
+    o.load_buffering = false;
+    if (env("CONCLAB_SIM_PLAY_HINT") == "1") {
+      o.mode = Mode::kExhaustive;
+      o.play_rules = true;
+    } else {
+      o.mode = Mode::kPlay;
+      const std::string moves = env("CONCLAB_SIM_PLAY");
+      for (std::size_t i = 0; i < moves.size();) {
+        const std::size_t end = std::min(moves.find(',', i), moves.size());
+        if (end > i) o.play.push_back(std::stoi(moves.substr(i, end - i)));
+        i = end + 1;
+      }
+    }
   }
   return o;
 }

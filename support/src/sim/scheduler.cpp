@@ -101,6 +101,7 @@ struct Fiber {
   detail::VectorClock pending_acquire;
   std::map<const detail::Location*, std::uint64_t> view;
   detail::SyncClock end;
+  std::vector<std::pair<const void*, detail::Where>> holds;  // locks held, with where each was taken (play)
 };
 
 struct Step {
@@ -215,6 +216,7 @@ struct Run {
   int locations = 0;  // Location ordinals handed out
   std::uint64_t serial = 0;  // which schedule of the process this is (plain.cpp forgets the last one's accesses)
   int started_before_first_join = -1;
+  std::vector<int> choices;  // the fiber picked at each decision where more than one could run (play's choices)
 };
 
 struct Explorer {
@@ -232,6 +234,7 @@ struct Explorer {
   std::map<int, std::vector<std::string>> early_values;
   std::string replay_value;  // replay: the value the replayed schedule read early
   bool has_replay_value = false;
+  std::size_t play_next = 0;  // play: the next entry of options.play to follow
 };
 
 Explorer* g_explorer = nullptr;
@@ -419,8 +422,42 @@ int pick(const std::vector<int>& options) {
 }
 
 // The next fiber to run, or -1 when the schedule ends (all done, or stuck: then it has failed).
+[[noreturn]] void stop_for_the_player(const std::vector<int>& options);
+
+// Play: a person picks among every thread that can run (spinning or not); the explorer's own rules for spinning
+// and preemptions do not apply.
+int decide_for_the_player() {
+  Run& r = run();
+  Explorer& x = *g_explorer;
+  for (;;) {
+    std::vector<int> runnable;
+    bool all_done = true;
+    for (auto& f : r.fibers) {
+      if (f->state != FiberState::kDone) all_done = false;
+      if (f->state == FiberState::kRunnable) runnable.push_back(f->id);
+    }
+    if (all_done) return -1;
+    if (runnable.empty()) {
+      if (fire_earliest_timeout()) continue;
+      fail_stuck();
+      return -1;
+    }
+    if (runnable.size() == 1) return runnable.front();
+    if (x.play_next >= x.options.play.size()) stop_for_the_player(runnable);
+    const int want = x.options.play[x.play_next++];
+    if (std::find(runnable.begin(), runnable.end(), want) == runnable.end()) {
+      r.failed = true;
+      r.outcome = Outcome::kNotDeterministic;
+      r.message = "T" + std::to_string(want) + " cannot run at this point of the game (choice " + std::to_string(x.play_next) + ")";
+      return -1;
+    }
+    return want;
+  }
+}
+
 int decide() {
   Run& r = run();
+  if (g_explorer->options.mode == Mode::kPlay) return decide_for_the_player();
   for (;;) {
     std::vector<int> runnable, eager;
     bool all_done = true;
@@ -478,6 +515,9 @@ void hub_loop() {
   while (!r.failed) {
     const int next = decide();
     if (next < 0) return;
+    if (std::count_if(r.fibers.begin(), r.fibers.end(), [](const auto& f) { return f->state == FiberState::kRunnable; }) > 1) {
+      r.choices.push_back(next);
+    }
     if (++r.steps > x.options.max_steps) {
       r.failed = true;
       r.outcome = Outcome::kNeverEnds;
@@ -608,6 +648,118 @@ std::string format_trace(const std::vector<Step>& trace) {
     out += "\n";
   }
   return out;
+}
+
+// ---- Play: the state of a schedule for `conclab play`, as JSON. ----
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+const char* outcome_slug(Outcome o) {
+  switch (o) {
+    case Outcome::kPassed: return "passed";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kDeadlock: return "deadlock";
+    case Outcome::kLostWakeup: return "lost-wakeup";
+    case Outcome::kNeverEnds: return "never-ends";
+    case Outcome::kNotDeterministic: return "not-deterministic";
+  }
+  return "?";
+}
+
+// "file":..,"line":..,"code":.. of a place (source_line() keeps the code short).
+std::string place_json(const detail::Where& w) {
+  const Resolved r = resolve(w);
+  std::string file = r.file;
+  if (!file.empty() && file[0] != '/') {  // relative to the build tree (ccache's base_dir): the program is in <tree>/bin
+    const std::string exe = exe_path();
+    file = exe.substr(0, exe.rfind('/')) + "/../" + file;
+  }
+  return "\"file\":" + json_string(file) + ",\"line\":" + std::to_string(r.line) +
+         ",\"code\":" + json_string(r.line > 0 ? source_line(r.file, r.line) : std::string());
+}
+
+std::string ints_json(const std::vector<int>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+// status: "choose" (options: who may run next), "end" (the schedule ended: outcome and message), or "hint" (the
+// first failing schedule of a search under play's rules: its choices win the game).
+void write_play_state(const Run& r, const char* status, const std::vector<int>& options) {
+  std::vector<const void*> addrs;
+  auto want = [&addrs](const detail::Where& w) {
+    if (w.return_address != nullptr && !g_resolved.count(w.return_address)) addrs.push_back(w.return_address);
+  };
+  for (const Step& st : r.trace) want(st.where);
+  for (const auto& f : r.fibers) {
+    want(f->where);
+    want(f->blocked_where);
+    for (const auto& h : f->holds) want(h.second);
+  }
+  for (auto& [a, res] : resolve_addresses(addrs)) g_resolved[a] = res;
+
+  std::string out = "{\"status\":" + json_string(status) + ",\"options\":" + ints_json(options) +
+                    ",\"choices\":" + ints_json(r.choices) + ",\"steps\":" + std::to_string(r.trace.size());
+  const bool ended = std::strcmp(status, "choose") != 0;
+  out += ",\"outcome\":" + json_string(ended ? outcome_slug(r.failed ? r.outcome : Outcome::kPassed) : "");
+  std::string message = ended && r.failed ? r.message : "";
+  if (!message.empty() && !r.explanation.empty() && r.outcome != Outcome::kFailed) message += "\nWhat it means: " + r.explanation;
+  out += ",\"message\":" + json_string(message) + ",\"threads\":[";
+  for (std::size_t i = 0; i < r.fibers.size(); ++i) {
+    const Fiber& f = *r.fibers[i];
+    const char* state = f.state == FiberState::kDone      ? "done"
+                        : f.state == FiberState::kBlocked ? "blocked"
+                        : f.op[0] == '\0'                 ? "starting"
+                        : is_spinning(f)                  ? "spinning"
+                                                          : "ready";
+    out += std::string(i ? "," : "") + "{\"id\":" + std::to_string(f.id) + ",\"state\":" + json_string(state) +
+           ",\"op\":" + json_string(f.op) + "," + place_json(f.state == FiberState::kBlocked ? f.blocked_where : f.where) +
+           ",\"waits\":" + json_string(f.state == FiberState::kBlocked ? f.waits_for : "") + ",\"holds\":[";
+    for (std::size_t h = 0; h < f.holds.size(); ++h) out += std::string(h ? "," : "") + "{" + place_json(f.holds[h].second) + "}";
+    out += "]}";
+  }
+  out += "],\"trace\":[";
+  for (std::size_t i = 0; i < r.trace.size(); ++i) {
+    const Step& st = r.trace[i];
+    out += std::string(i ? "," : "") + "{\"thread\":" + std::to_string(st.fiber) + ",\"op\":" + json_string(st.op) +
+           ",\"result\":" + json_string(st.result) + "," + place_json(st.where) + "}";
+  }
+  out += "]}\n";
+  const std::string& path = g_explorer->options.play_out;
+  if (FILE* f = std::fopen(path.c_str(), "w"); f != nullptr) {
+    std::fwrite(out.data(), 1, out.size(), f);
+    std::fclose(f);
+  } else {
+    std::fprintf(stderr, "conclab::sim: cannot write the game's state to %s\n", path.c_str());
+  }
+}
+
+// The player's choices ran out where more than one thread can run: show the state and end the process (the next
+// move replays the schedule with one more choice).
+void stop_for_the_player(const std::vector<int>& options) {
+  write_play_state(run(), "choose", options);
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 // ---- One schedule. ----
@@ -805,6 +957,14 @@ Result explore(const std::function<void()>& body, const Options& options) {
   std::uint64_t discarded = 0;  // schedules that read a value early that no store provided
   Result passed;
 
+  if (options.mode == Mode::kPlay) {
+    run_schedule(body, r, -1);
+    write_play_state(r, "end", {});
+    free_run(r);
+    if (r.failed) return failure_result(r, 1, "");
+    passed.schedules = 1;
+    return passed;
+  }
   if (options.mode == Mode::kReplay) {
     int bound = 0;
     x.chooser.load_replay(parse_replay(options.replay, bound, x.options.spurious));
@@ -834,6 +994,7 @@ Result explore(const std::function<void()>& body, const Options& options) {
     do {
       run_schedule(body, r, bound);
       const std::string replay = replay_string(bound, options.spurious, x.chooser, r);
+      if (options.play_rules && r.failed && !r.infeasible && !options.play_out.empty()) write_play_state(r, "hint", {});
       free_run(r);
       if (r.infeasible) {
         ++discarded;
@@ -960,6 +1121,7 @@ ScopedWhere::~ScopedWhere() {
 
 int choose(int n, bool costs_preemption) {
   if (n <= 1) return 0;
+  if (g_explorer->options.mode == Mode::kPlay || g_explorer->options.play_rules) return 0;  // the ordinary outcome
   Run& r = run();
   if (costs_preemption && preemptions_left() <= 0) return 0;
   int i = 0;
@@ -1308,6 +1470,21 @@ void note_load(const void* location) {
   }
   f.last_load = location;
   f.last_load_epoch = r.write_epoch;
+}
+
+void note_held(const void* lock, bool held) {
+  if (!active()) return;
+  auto& holds = self().holds;
+  if (held) {
+    holds.emplace_back(lock, self().where);
+    return;
+  }
+  for (auto it = holds.rbegin(); it != holds.rend(); ++it) {
+    if (it->first == lock) {
+      holds.erase(std::next(it).base());
+      return;
+    }
+  }
 }
 
 void note_write() {

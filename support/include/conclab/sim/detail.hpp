@@ -91,6 +91,10 @@ void join(int fiber);
 bool finished(int fiber);
 int current();
 
+// The locks a fiber holds (shown by `conclab play`): a mutex reports each acquire and release, with the place of
+// the operation that acquired it.
+void note_held(const void* lock, bool held);
+
 // Spinning: a fiber that loads what it loaded last time with no write in between, or yields, makes no progress
 // until another fiber writes: the scheduler runs it only when nobody else can run.
 void note_load(const void* location);

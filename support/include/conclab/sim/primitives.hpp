@@ -694,6 +694,7 @@ class mutex {
     if (owner_ < 0 && !(detail::spurious_enabled() && detail::choose(2, true) == 1)) {
       owner_ = detail::current();
       detail::acquire_from(sync_);
+      detail::note_held(this, true);
       detail::note("-> true");
       return true;
     }
@@ -720,6 +721,7 @@ class mutex {
     }
     owner_ = detail::current();
     detail::acquire_from(sync_);
+    detail::note_held(this, true);
     detail::note("acquired");
   }
   void release() {
@@ -730,6 +732,7 @@ class mutex {
     }
     detail::release_to(sync_);
     owner_ = -1;
+    detail::note_held(this, false);
     detail::note_write();
     detail::wake_all(waiters_);
   }
@@ -757,6 +760,7 @@ class shared_mutex {
     }
     writer_ = detail::current();
     detail::acquire_from(sync_);
+    detail::note_held(this, true);
     detail::note("acquired");
   }
   bool try_lock(CONCLAB_SIM_HERE) {
@@ -764,6 +768,7 @@ class shared_mutex {
     if (writer_ < 0 && readers_ == 0) {
       writer_ = detail::current();
       detail::acquire_from(sync_);
+      detail::note_held(this, true);
       detail::note("-> true");
       return true;
     }
@@ -776,6 +781,7 @@ class shared_mutex {
     if (writer_ != detail::current()) detail::fail(Outcome::kFailed, "unlock() of a shared_mutex this thread does not hold");
     detail::release_to(sync_);
     writer_ = -1;
+    detail::note_held(this, false);
     detail::note_write();
     detail::wake_all(waiters_);
   }
@@ -787,6 +793,7 @@ class shared_mutex {
     }
     ++readers_;
     detail::acquire_from(sync_);
+    detail::note_held(this, true);
     detail::note("acquired (" + std::to_string(readers_) + " readers)");
   }
   bool try_lock_shared(CONCLAB_SIM_HERE) {
@@ -794,6 +801,7 @@ class shared_mutex {
     if (writer_ < 0) {
       ++readers_;
       detail::acquire_from(sync_);
+      detail::note_held(this, true);
       detail::note("-> true");
       return true;
     }
@@ -806,6 +814,7 @@ class shared_mutex {
     if (readers_ <= 0) detail::fail(Outcome::kFailed, "unlock_shared() of a shared_mutex with no reader");
     detail::release_to(sync_);  // a reader's section happens-before the next writer's
     --readers_;
+    detail::note_held(this, false);
     detail::note_write();
     if (readers_ == 0) detail::wake_all(waiters_);
   }

@@ -16,7 +16,8 @@
 //     first failure found is one of the simplest (CHESS: Musuvathi & Qadeer, PLDI 2007);
 //   - kRandom: `runs` schedules from PCT-style random priorities (Burckhardt et al., ASPLOS 2010), each
 //     reproducible from its seed;
-//   - kReplay: the one schedule a failure printed.
+//   - kReplay: the one schedule a failure printed;
+//   - kPlay: a person is the scheduler (`conclab play`), one choice at a time (Options::play below).
 // Besides the switches, the explorer chooses where the standard allows a choice: which waiter a notify_one
 // wakes, a spurious wakeup of a wait, a spurious failure of compare_exchange_weak or try_lock, and, for atomics,
 // an older store a load may still read, a later store a load may read early (load buffering), or an earlier place
@@ -34,7 +35,7 @@
 
 namespace conclab::sim {
 
-enum class Mode { kExhaustive, kRandom, kReplay };
+enum class Mode { kExhaustive, kRandom, kReplay, kPlay };
 
 struct Options {
   Mode mode = Mode::kExhaustive;
@@ -47,6 +48,15 @@ struct Options {
   std::uint64_t seed = 1;              // random: the first seed (schedule i uses seed + i)
   int pct_depth = 3;                   // random: priority change points per schedule, plus one
   std::string replay;                  // replay: the schedule a failure printed (Result::replay)
+  // Play (`conclab play`): whenever more than one thread can run, the next entry of `play` says which (by number;
+  // the body is 0), and every other choice takes its ordinary outcome (no spurious wakeups, no stale or early
+  // reads, the longest waiter wakes). When `play` runs out at such a choice, the state (each thread's next step,
+  // the steps so far, who may run) is written to `play_out` as JSON and the process ends; a schedule that ends
+  // writes its outcome there. `play_rules` with kExhaustive searches under the same rules and writes the first
+  // failing schedule's choices to `play_out` (a winning line to show as a hint).
+  std::vector<int> play;
+  bool play_rules = false;
+  std::string play_out;
 };
 
 enum class Outcome {

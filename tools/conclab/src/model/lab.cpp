@@ -186,6 +186,15 @@ Lab read_lab(const fs::path& root, const fs::path& lab_dir) {
     for (const auto& [name, value] : *pts) lab.points[std::string(name.str())] = static_cast<int>(value.value_or(int64_t{1}));
   }
   read_variants(lab, t, shown);
+  if (const auto& node = t["play"]; node) {
+    const auto* pt = node.as_table();
+    if (pt == nullptr) throw UserError(fmt::format("{}: [play] must be a table with test, goal and win", shown), exit_code::kEnvironment);
+    PlayCampaign play;
+    play.test = (*pt)["test"].value_or(std::string{});
+    play.goal = (*pt)["goal"].value_or(std::string{});
+    play.win = string_array((*pt)["win"], shown, "play.win");
+    lab.play = std::move(play);
+  }
   return lab;
 }
 

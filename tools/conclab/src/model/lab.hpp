@@ -34,6 +34,14 @@ bool is_wrong_variant(std::string_view who);
 // A variant whose contract is "fails exactly the tests lab.toml names": naive, and every wrong variant.
 bool must_fail(std::string_view who);
 
+// lab.toml [play]: a game of `conclab play` on one sim test of the naive version.
+struct PlayCampaign {
+  std::string test;               // "Suite.Name": a CONCLAB_SIM_TEST the naive fails under the explorer
+  std::string goal;               // what the player must make happen, in the second person
+  std::vector<std::string> win;   // the outcomes that win: deadlock, lost-wakeup, failed, never-ends
+};
+inline constexpr std::string_view kPlayOutcomes[] = {"deadlock", "lost-wakeup", "failed", "never-ends"};
+
 struct Lab {
   std::string id;          // "00.01", or "P01" for a capstone
   std::string slug;        // "parallel-sum"
@@ -52,6 +60,7 @@ struct Lab {
   std::vector<std::string> sanitizers;
   bool sim = false;  // lab.toml `sim = true`: its CONCLAB_SIM_TESTs also run under the explorer (the sim build)
   std::vector<std::string> link;
+  std::optional<PlayCampaign> play;  // lab.toml [play], if the lab has a game
   std::string difficulty;
   int minutes = 0;
   int timeout_seconds = 30;

@@ -135,6 +135,24 @@ void lint_wrong_variants(const Course& course, const Lab& lab, const std::functi
   }
 }
 
+// [play]: a sim test that the naive version fails under the explorer, a goal, and outcomes the explorer can report.
+void lint_play(const Lab& lab, const std::function<void(std::string)>& problem) {
+  if (!lab.play) return;
+  const PlayCampaign& p = *lab.play;
+  if (!lab.needs_sim()) problem("[play] needs `sim = true`: the game runs a sim test under the explorer");
+  if (p.goal.empty()) problem("[play] needs `goal`: what the player must make happen, in one or two sentences");
+  if (p.win.empty()) problem("[play] needs `win`: the outcomes that win (deadlock, lost-wakeup, failed, never-ends)");
+  for (const auto& w : p.win) {
+    if (std::find(std::begin(kPlayOutcomes), std::end(kPlayOutcomes), w) == std::end(kPlayOutcomes)) {
+      problem(fmt::format("[play] win has '{}': use deadlock, lost-wakeup, failed or never-ends", w));
+    }
+  }
+  const auto naive = lab.variants.find("naive");
+  const bool naive_fails_it = naive != lab.variants.end() && naive->second.fails_sim &&
+                              std::find(naive->second.fails_sim->begin(), naive->second.fails_sim->end(), p.test) != naive->second.fails_sim->end();
+  if (!naive_fails_it) problem(fmt::format("[play] test '{}' must be one of the tests [variants.naive] fails_sim names: the game is won on the naive version", p.test));
+}
+
 // A sim lab's starter and reference versions use conclab::sync, never std's primitives directly (a wrong
 // variant may: that is a mistake learners make, and the check names it).
 void lint_sim(const Course& course, const Lab& lab, Problems& problems) {
@@ -180,6 +198,7 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
   lint_wrong_variants(course, lab, problem);
   lint_scaffold(course, lab, problems);
   lint_sim(course, lab, problems);
+  lint_play(lab, problem);
   return problems;
 }
 
