@@ -386,7 +386,8 @@ class PlayCommand final : public Command {
   void draw_end(const Lab& lab, const GameState& s) const {
     fmt::print("\n");
     if (won(lab, s)) {
-      fmt::print("{}\n", out::green(out::bold(fmt::format("You win: {} in {} steps.", outcome_words(s.outcome), s.trace.size()))));
+      const bool race = s.outcome == "failed" && s.failures.empty() && s.message.rfind("data race", 0) == 0;
+      fmt::print("{}\n", out::green(out::bold(fmt::format("You win: {} in {} steps.", race ? "a data race" : outcome_words(s.outcome), s.trace.size()))));
     } else if (s.outcome == "passed") {
       fmt::print("{}\n", out::yellow("The program finished and nothing broke on this schedule. The bug is still there: "
                                      "choose differently (u undoes a move, r starts again)."));
@@ -403,7 +404,8 @@ class PlayCommand final : public Command {
                                                  }(), " or "))));
     }
     for (const auto& f : s.failures) fmt::print("{}\n", out::indent(f, 2));
-    if (!s.message.empty() && s.outcome != "failed") fmt::print("{}\n", out::indent(s.message, 2));
+    // The explorer's own words when no assertion of the test spoke (a deadlock, a data race, a lost wakeup).
+    if (!s.message.empty() && (s.outcome != "failed" || s.failures.empty())) fmt::print("{}\n", out::indent(s.message, 2));
     if (won(lab, s)) {
       fmt::print("\nThat is the bug lab {} is about. Your moves: {} (replay them with `conclab play {} --moves {}`).\n"
                  "Now fix it in your copy: `conclab check {}`.\n",
