@@ -101,10 +101,11 @@ CONCLAB_SIM_TEST(EventTest, WaiterWakesWhenTheSetterSets) {
           st->event.wait();
           ASSERT_TRUE(st->event.is_set())
               << "wait() returned, but the event is not set: the waiter went on before set() was called. In the "
-              << "schedule below, look at how its wait ended: a wait on a condition variable may return with no "
-              << "notify at all (a spurious wakeup, which the standard allows), or wait on the wrong value. After "
-              << "every wakeup, check the state again and sleep again if it is not set: a predicate wait, "
-              << "cv.wait(lock, [&] { return set_; }), or a `while`, never an `if`" << kLesson;
+              << "schedule below, look at how its wait ended. A wait on a condition variable may return with no "
+              << "notify at all (a spurious wakeup, which the standard allows): after every wakeup, check the state "
+              << "again and sleep again if it is not set (a predicate wait, cv.wait(lock, [&] { return set_; }), or "
+              << "a `while`, never an `if`). An atomic's wait(old) returns as soon as the value DIFFERS from `old`: "
+              << "pass the value you are waiting to leave (unset), not the one you hope for" << kLesson;
           EXPECT_EQ(st->payload, kPayload)
               << "wait() returned and the event is set, but the payload the setter wrote before set() is "
               << st->payload << ", not " << kPayload << ": set() did not publish it to the waiter" << kLesson;
@@ -137,7 +138,8 @@ CONCLAB_SIM_TEST(EventTest, SetWakesEveryWaiter) {
           st->event.wait();
           ASSERT_TRUE(st->event.is_set())
               << "one of two waiters returned from wait() before the event was set: after a wakeup, check the state "
-              << "again (a predicate wait, or `while`, not `if`)" << kLesson;
+              << "again (a predicate wait, or `while`, not `if`); an atomic's wait(old) must be given the value it "
+              << "waits to leave (unset)" << kLesson;
           EXPECT_EQ(st->payload, kPayload) << "a waiter returned from wait(), but the payload written before set() is "
                                            << st->payload << ", not " << kPayload << kLesson;
         };
