@@ -22,6 +22,8 @@
 // they are instrumented so that the explorer can try every schedule of your threads.
 #pragma once
 
+#include <cstdint>
+
 #include <conclab/sync.hpp>
 
 namespace lab {
