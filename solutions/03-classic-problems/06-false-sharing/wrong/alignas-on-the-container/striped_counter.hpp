@@ -1,0 +1,103 @@
+// Lab 03.06 false sharing, WRONG (alignas-on-the-container): the slots are a std::vector<sync::atomic<std::int64_t>>
+// declared `alignas(kCacheLine) std::vector<...> slot_;`, and LocalCounter keeps a local tally (as final).
+//
+// Why it looks right: "cache-line aligned" is written right next to the slots, the totals are exact, and nothing
+// a sanitizer or the explorer looks at is wrong. Why it is wrong: alignas applies to the object it is written on,
+// and that object is the vector itself, three pointers inside the StripedCounter. The elements live in a buffer
+// the vector allocates elsewhere, with the alignment of sync::atomic<std::int64_t> (8), packed 8 bytes apart:
+// eight slots to a line, exactly the naive layout. The same mistake on a plain array member
+// (`alignas(64) sync::atomic<std::int64_t> slots[16];`) aligns the first slot and packs the rest.
+// Caught every run by StripedCounterTest.SlotsLiveOnDifferentCacheLines and EachSlotStartsACacheLine.
+// The fix: put the alignment on the element's type, `struct alignas(kCacheLine) Slot { ... };`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomic), instrumented in the sim build
+
+// The unit the caches keep coherent on x86-64: two variables written by two cores must not share one of these.
+inline constexpr std::size_t kCacheLine = 64;
+
+// StripedCounter: a total that several threads add to at once, each through its own slot.
+//   - add(slot, n) may run in any number of threads at once, provided each slot is used by one thread at a time;
+//     total() may run at any time, in any thread, alongside them. Both are lock-free.
+//   - total() is the sum of the slots: after the adding threads are joined it is exact; while they run it is
+//     some sum at most the final one, and one reader's successive totals never go down.
+//   - Each slot's counter starts a cache line of its own (alignas(kCacheLine)), so threads adding to different
+//     slots never write the same line. slot_address(i) shows where slot i's counter lives (the tests check it).
+class StripedCounter {
+ public:
+  explicit StripedCounter(std::size_t slots) : slots_(slots), slot_(slots) {
+    if (slots == 0) throw std::invalid_argument("StripedCounter: needs at least one slot");
+  }
+  StripedCounter(const StripedCounter&) = delete;
+  StripedCounter& operator=(const StripedCounter&) = delete;
+
+  std::size_t slots() const noexcept { return slots_; }
+
+  void add(std::size_t slot, std::int64_t n = 1) {
+    // relaxed: pairs with nothing. The count orders no other data; atomicity keeps every add, and a reader of
+    // the exact total is ordered after the adds by join(), not by this operation.
+    slot_[checked(slot)].fetch_add(n, std::memory_order_relaxed);
+  }
+
+  std::int64_t total() const {
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < slots_; ++i) {
+      // relaxed: pairs with nothing (see add()). Read-read coherence: a later total() by this thread reads each
+      // slot at the same or a later point of its modification order, so the sums never go down.
+      sum += slot_[i].load(std::memory_order_relaxed);
+    }
+    return sum;
+  }
+
+  // For the tests: the address of the counter that add(slot, n) changes.
+  const void* slot_address(std::size_t slot) const { return &slot_[checked(slot)]; }
+
+ private:
+
+  std::size_t checked(std::size_t slot) const {
+    if (slot >= slots_) throw std::out_of_range("StripedCounter: no such slot");
+    return slot;
+  }
+
+  const std::size_t slots_;
+  // Padded to a cache line, so the slots do not share one. (They do: this aligns the vector object, its three
+  // pointers, and not the elements, which the vector allocates elsewhere, packed 8 bytes apart.)
+  alignas(kCacheLine) std::vector<sync::atomic<std::int64_t>> slot_;
+};
+
+// LocalCounter: one thread's private tally for one slot of a StripedCounter. Only the thread that made it may
+// use it. add() touches only this object; flush() adds the tally to the slot (one atomic add) and starts again
+// from zero; the destructor flushes. total() counts what has been flushed.
+class LocalCounter {
+ public:
+  LocalCounter(StripedCounter& counter, std::size_t slot) : counter_(counter), slot_(slot) {
+    (void)counter.slot_address(slot);  // a wrong slot fails here, not at the first flush
+  }
+  LocalCounter(const LocalCounter&) = delete;
+  LocalCounter& operator=(const LocalCounter&) = delete;
+  ~LocalCounter() { flush(); }
+
+  void add(std::int64_t n = 1) noexcept { pending_ += n; }  // plain: no other thread ever reads pending_
+
+  void flush() {
+    if (pending_ == 0) return;
+    counter_.add(slot_, pending_);  // the one atomic write, into this thread's own padded slot
+    pending_ = 0;                   // flushed: the next flush must not add the same counts again
+  }
+
+ private:
+  StripedCounter& counter_;
+  const std::size_t slot_;
+  std::int64_t pending_ = 0;  // this thread's counts not yet in the slot; only the owning thread touches it
+};
+
+}  // namespace lab
