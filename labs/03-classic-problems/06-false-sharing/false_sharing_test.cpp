@@ -56,9 +56,15 @@ std::string first_shared_line(const lab::StripedCounter& c, const char* where) {
             << "Two threads adding to those two slots write the same line, and a core may write a line only while "
                "it holds the only copy: the line travels between the two cores on nearly every add, as if the "
                "threads shared one counter (false sharing). Each slot's counter needs a line of its own: make the "
-               "ELEMENT type cache-line aligned (`struct alignas(kCacheLine) Slot { sync::atomic<std::int64_t> "
-               "value; };`), not the array or the container that holds the elements, and not to 32 bytes. "
-            << "Read " << kLesson << ", \"Padding that works\".";
+               "ELEMENT type cache-line aligned, `struct alignas(kCacheLine) Slot { sync::atomic<std::int64_t> "
+               "value{0}; };`.\n"
+            << (distance == 8 ? "8 bytes apart is packed: nothing pads the elements. alignas on the array member or on "
+                                "the std::vector object aligns only that object (or the first element), not each one."
+                : distance < kLine && kLine % distance == 0
+                    ? "The slots are a power-of-two step apart, but less than a line: aligned to less than 64 bytes."
+                    : "The step between slots is not a whole line: hand-made padding that does not add up to 64 "
+                      "bytes (alignas on the type computes it for you).")
+            << " Read " << kLesson << ", \"Padding that works\".";
         return out.str();
       }
     }
