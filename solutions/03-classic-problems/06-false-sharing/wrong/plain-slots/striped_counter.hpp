@@ -7,8 +7,8 @@
 // the same variable is a data race, undefined behaviour, not merely a stale number: the compiler may keep the
 // slot in a register and never store it, or store it in pieces. One writer is enough for a race; it takes two
 // accesses, one a write. The explorer reports it on the first schedule where total() meets an add(), every run
-// (StripedCounterTest.TotalReadWhileAnotherThreadAddsIsSafe); ThreadSanitizer reports it too, in
-// TotalIsSafeToReadWhileThreadsAdd. The fix: sync::atomic<std::int64_t>, with relaxed fetch_add and load (on x86 a
+// (StripedCounterTest.TotalReadWhileAnotherThreadAddsIsSafe); ThreadSanitizer reports it in
+// TotalIsSafeToReadWhileThreadsAdd in most runs, not all (it forgets old accesses, and a report needs both). The fix: sync::atomic<std::int64_t>, with relaxed fetch_add and load (on x86 a
 // relaxed load is a plain mov: atomicity costs the reader nothing here).
 #pragma once
 

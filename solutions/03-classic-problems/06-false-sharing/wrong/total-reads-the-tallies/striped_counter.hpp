@@ -8,7 +8,8 @@
 // design: the point of a local tally is that nobody else looks at it until it is published; once another
 // thread reads it, it must be atomic, and the owner's every add becomes a store to a line another core reads.
 // If total() must be fresher, flush more often. The explorer reports the race every run
-// (StripedCounterTest.TotalReadWhileAnotherThreadAddsIsSafe); ThreadSanitizer in TotalIsSafeToReadWhileThreadsAdd.
+// (StripedCounterTest.TotalReadWhileAnotherThreadAddsIsSafe); ThreadSanitizer in TotalIsSafeToReadWhileThreadsAdd
+// in most runs, not all.
 // The fix: the tally private to the LocalCounter, and total() counting only what was flushed.
 #pragma once
 
