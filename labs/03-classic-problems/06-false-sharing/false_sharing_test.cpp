@@ -60,7 +60,9 @@ std::string first_shared_line(const lab::StripedCounter& c, const char* where) {
                "threads shared one counter (false sharing). Each slot's counter needs a line of its own: make the "
                "ELEMENT type cache-line aligned, `struct alignas(kCacheLine) Slot { sync::atomic<std::int64_t> "
                "value{0}; };`.\n"
-            << (distance == 8 ? "8 bytes apart is packed: nothing pads the elements. alignas on the array member or on "
+            << (distance == 0 ? "The same address for two slots: slot_address(slot) must return the address of that "
+                                "slot's own counter."
+                : distance == 8 ? "8 bytes apart is packed: nothing pads the elements. alignas on the array member or on "
                                 "the std::vector object aligns only that object (or the first element), not each one."
                 : distance < kLine && kLine % distance == 0
                     ? "The slots are a power-of-two step apart, but less than a line: aligned to less than 64 bytes."
