@@ -14,6 +14,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -30,6 +31,16 @@ constexpr const char* kLesson = "modules/03-classic-problems/03-lock-hierarchies
 
 // What one call of lock() or try_lock() did.
 enum class Outcome { kLocked, kBusy, kRefused, kOtherError };
+
+std::ostream& operator<<(std::ostream& out, Outcome o) {  // how GoogleTest prints an Outcome
+  switch (o) {
+    case Outcome::kLocked: return out << "locked";
+    case Outcome::kBusy: return out << "busy (try_lock() returned false)";
+    case Outcome::kRefused: return out << "refused (threw std::logic_error)";
+    case Outcome::kOtherError: return out << "threw something other than std::logic_error";
+  }
+  return out;
+}
 
 struct Attempt {
   Outcome outcome = Outcome::kOtherError;
@@ -82,25 +93,29 @@ void on_a_fresh_thread(F body) {
   t.join();
 }
 
-// Locks m, which the rule allows: a failure says what the thread held.
-bool lock_expecting_success(lab::HierarchicalMutex& m, const std::string& held) {
+// Locks m, which the rule allows: a failure says what the thread held, at the test's line.
+bool lock_expecting_success_at(int line, lab::HierarchicalMutex& m, const std::string& held) {
   const Attempt a = attempt_lock(m);
   if (a.outcome == Outcome::kLocked) return true;
-  ADD_FAILURE() << "lock() of a level-" << m.level() << " mutex while this thread holds " << held
+  ADD_FAILURE_AT(__FILE__, line) << "lock() of a level-" << m.level() << " mutex while this thread holds " << held
                 << " must succeed, but " << describe(a)
                 << ". A thread may lock any level below every level it holds, and after an unlock the levels "
                 << "it still holds are all that count. Read " << kLesson << '.';
   return false;
 }
 
-// Asks for m, which the rule refuses; unlocks it again if a wrong version locked it.
-void expect_refused(const Attempt& a, lab::HierarchicalMutex& m, const std::string& call, const std::string& held,
-                    const std::string& why) {
+// `a` asked for m, which the rule refuses; unlocks m again if a wrong version locked it.
+void expect_refused_at(int line, const Attempt& a, lab::HierarchicalMutex& m, const std::string& call,
+                       const std::string& held, const std::string& why) {
   if (a.outcome == Outcome::kLocked) m.unlock();
-  EXPECT_EQ(a.outcome, Outcome::kRefused)
+  if (a.outcome == Outcome::kRefused) return;
+  ADD_FAILURE_AT(__FILE__, line)
       << call << " of a level-" << m.level() << " mutex while this thread holds " << held
       << " must throw std::logic_error, but " << describe(a) << ". " << why << " Read " << kLesson << '.';
 }
+
+#define lock_expecting_success(...) lock_expecting_success_at(__LINE__, __VA_ARGS__)
+#define expect_refused(...) expect_refused_at(__LINE__, __VA_ARGS__)
 
 TEST(HierarchicalMutexTest, LocksDownTheHierarchy) {
   on_a_fresh_thread([] {
@@ -128,6 +143,58 @@ TEST(HierarchicalMutexTest, LockingAHigherLevelThrowsLogicErrorNamingBothLevels)
           << "(300) and the lowest one held (100), so whoever reads it knows which two locks are out of order.";
     }
     low.unlock();
+  });
+}
+
+// The lesson's layered program: an account (level 200) logs through a logger (level 100), so deposit() holds the
+// account's lock and then the logger's. The logger's flush() calls a callback its owner registered, and that
+// callback reads the account's balance: the logger's lock, then the account's. Two functions in two layers, neither
+// sees both locks, and with a plain mutex the program deadlocks only when a deposit and a flush meet. With levels,
+// flush() fails on its first run, on one thread, in any test that calls it.
+struct Account {
+  lab::HierarchicalMutex mu{200};
+  int balance = 0;  // guarded by mu
+};
+
+struct Logger {
+  lab::HierarchicalMutex mu{100};
+  int lines = 0;                   // guarded by mu
+  Account* summary_from = nullptr;  // flush() appends this account's balance: the callback into the upper layer
+
+  void log() {
+    sync::lock_guard lock(mu);
+    ++lines;
+  }
+  int flush() {
+    sync::lock_guard lock(mu);
+    sync::lock_guard account_lock(summary_from->mu);  // the wrong order: 100 held, 200 asked for
+    return summary_from->balance + lines;
+  }
+};
+
+TEST(HierarchicalMutexTest, ACallbackIntoAHigherLayerIsRefusedOnItsFirstRun) {
+  on_a_fresh_thread([] {
+    Account account;
+    Logger logger;
+    logger.summary_from = &account;
+    {  // the upper layer calls down: 200, then 100
+      sync::lock_guard lock(account.mu);
+      account.balance += 10;
+      logger.log();
+    }
+    try {
+      const int summary = logger.flush();  // the lower layer calls up: 100, then 200
+      ADD_FAILURE() << "Logger::flush() holds the logger's lock (level 100) and then locks the account's (level 200), "
+                    << "and it returned " << summary << " instead of throwing std::logic_error. On one thread "
+                    << "nothing goes wrong yet; but deposit() locks 200 then 100, so a flush() and a deposit() on "
+                    << "two threads can deadlock, some day, in production. The hierarchy's job is to refuse the "
+                    << "wrong order on its first run, on one thread, in a test like this. Read " << kLesson
+                    << " (\"Layers and callbacks\").";
+    } catch (const std::logic_error&) {
+      // Refused before blocking: the logger's lock_guard has released level 100 on the way out.
+    }
+    sync::lock_guard lock(account.mu);  // the thread holds nothing again
+    EXPECT_EQ(account.balance, 10);
   });
 }
 
@@ -247,7 +314,8 @@ TEST(HierarchicalMutexTest, ARefusedLockLeavesTheMutexFree) {
   on_a_fresh_thread([&] {
     ASSERT_TRUE(lock_expecting_success(low, "nothing"));
     const Attempt a = attempt_lock(high);
-    expect_refused(a, high, "lock()", "level 100", "");
+    expect_refused(a, high, "lock()", "level 100",
+                   "Check the rule first, and lock the underlying mutex only when it passed.");
     low.unlock();
     if (lock_expecting_success(top, "nothing (its lock() of 300 was refused, then it unlocked 100)")) top.unlock();
   });
@@ -265,7 +333,8 @@ TEST(HierarchicalMutexTest, ARefusedTryLockLeavesTheMutexFree) {
   lab::HierarchicalMutex low(100), high(300), top(1000);
   on_a_fresh_thread([&] {
     ASSERT_TRUE(lock_expecting_success(low, "nothing"));
-    expect_refused(attempt_try_lock(high), high, "try_lock()", "level 100", "");
+    expect_refused(attempt_try_lock(high), high, "try_lock()", "level 100",
+                   "try_lock() follows the same rule as lock(), checked before the underlying try_lock().");
     low.unlock();
     if (lock_expecting_success(top, "nothing (its try_lock() of 300 was refused, then it unlocked 100)")) {
       top.unlock();

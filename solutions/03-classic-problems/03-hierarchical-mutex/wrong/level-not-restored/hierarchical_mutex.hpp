@@ -7,7 +7,8 @@
 // the level says 200. After unlocking everything the thread can never lock a high level again. A check that
 // refuses correct code is soon switched off, and then it catches nothing. Caught by
 // HierarchicalMutexTest.UnlockRestoresThePreviousLevel, UnlockingEverythingOutOfOrderFreesTheThread,
-// ARefusedLockLeavesTheMutexFree, ARefusedTryLockLeavesTheMutexFree and WorksWithTheStandardLockTypes.
+// ACallbackIntoAHigherLayerIsRefusedOnItsFirstRun, ARefusedLockLeavesTheMutexFree,
+// ARefusedTryLockLeavesTheMutexFree and WorksWithTheStandardLockTypes.
 // The fix: unlock() gives back the levels held before (a per-thread stack, or a list through the mutexes).
 #pragma once
 
