@@ -1,5 +1,10 @@
 // Graded tests for lab 03.03, hierarchical mutex. Lesson: modules/03-classic-problems/03-lock-hierarchies.md.
 //
+// The rules tested (the starter's comment states them): a thread may lock a mutex only below every level it holds;
+// lock() and try_lock() check before they could block and throw std::logic_error naming both levels, leaving
+// nothing locked; equal levels are refused; a busy try_lock() returns false and changes nothing; unlock() may come
+// in any order, and the limit is then the lowest level still held; the levels are per thread.
+//
 // The rule is per thread (thread_local state), so these tests use real threads, not the explorer: its simulated
 // threads all run on one OS thread and would share one thread_local. Every scenario runs on a thread of its own,
 // started for it, so a level one test leaves behind (a bug) cannot make the next test fail. Where two threads
@@ -114,15 +119,16 @@ void expect_refused_at(int line, const Attempt& a, lab::HierarchicalMutex& m, co
       << " must throw std::logic_error, but " << describe(a) << ". " << why << " Read " << kLesson << '.';
 }
 
-#define lock_expecting_success(...) lock_expecting_success_at(__LINE__, __VA_ARGS__)
-#define expect_refused(...) expect_refused_at(__LINE__, __VA_ARGS__)
+// The two helpers above, reporting a failure at the line of the test that called them.
+#define LOCK_EXPECTING_SUCCESS(...) lock_expecting_success_at(__LINE__, __VA_ARGS__)
+#define EXPECT_REFUSED(...) expect_refused_at(__LINE__, __VA_ARGS__)
 
 TEST(HierarchicalMutexTest, LocksDownTheHierarchy) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex high(300), mid(200), low(100);
-    ASSERT_TRUE(lock_expecting_success(high, "nothing"));
-    ASSERT_TRUE(lock_expecting_success(mid, "level 300"));
-    ASSERT_TRUE(lock_expecting_success(low, "levels 300 and 200"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(high, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(mid, "level 300"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(low, "levels 300 and 200"));
     low.unlock();
     mid.unlock();
     high.unlock();
@@ -132,9 +138,9 @@ TEST(HierarchicalMutexTest, LocksDownTheHierarchy) {
 TEST(HierarchicalMutexTest, LockingAHigherLevelThrowsLogicErrorNamingBothLevels) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex low(100), high(300);
-    ASSERT_TRUE(lock_expecting_success(low, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(low, "nothing"));
     const Attempt a = attempt_lock(high);
-    expect_refused(a, high, "lock()", "level 100",
+    EXPECT_REFUSED(a, high, "lock()", "level 100",
                    "Locking up the hierarchy is the order that deadlocks against a thread that locks down it; "
                    "check before mu_.lock() and throw std::logic_error.");
     if (a.outcome == Outcome::kRefused) {
@@ -201,8 +207,8 @@ TEST(HierarchicalMutexTest, ACallbackIntoAHigherLayerIsRefusedOnItsFirstRun) {
 TEST(HierarchicalMutexTest, AnEqualLevelIsRefused) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex first(200), second(200);
-    ASSERT_TRUE(lock_expecting_success(first, "nothing"));
-    expect_refused(attempt_lock(second), second, "lock()", "another mutex of level 200",
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(first, "nothing"));
+    EXPECT_REFUSED(attempt_lock(second), second, "lock()", "another mutex of level 200",
                    "The new level must be strictly lower than every level held: two mutexes of one level have no "
                    "order between them, so two threads could take them in opposite orders and deadlock.");
     first.unlock();
@@ -212,8 +218,8 @@ TEST(HierarchicalMutexTest, AnEqualLevelIsRefused) {
 TEST(HierarchicalMutexTest, TryLockRefusesAHigherLevel) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex low(100), high(300);
-    ASSERT_TRUE(lock_expecting_success(low, "nothing"));
-    expect_refused(attempt_try_lock(high), high, "try_lock()", "level 100",
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(low, "nothing"));
+    EXPECT_REFUSED(attempt_try_lock(high), high, "try_lock()", "level 100",
                    "try_lock() follows the same rule as lock(): the order is wrong whether or not the mutex "
                    "happens to be free this time (returning true hides the bug; false says \"busy\", which it "
                    "is not).");
@@ -224,7 +230,7 @@ TEST(HierarchicalMutexTest, TryLockRefusesAHigherLevel) {
 TEST(HierarchicalMutexTest, TryLockOfAMutexYouAlreadyHoldIsRefused) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex m(100);
-    ASSERT_TRUE(lock_expecting_success(m, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(m, "nothing"));
     const Attempt a = attempt_try_lock(m);
     // Locked (by a broken version) is not possible for a mutex this thread holds; nothing to unlock.
     EXPECT_EQ(a.outcome, Outcome::kRefused)
@@ -259,7 +265,7 @@ TEST(HierarchicalMutexTest, ABusyTryLockReturnsFalseAndChangesNothing) {
         << kLesson << '.';
     if (a.outcome != Outcome::kRefused) {
       // The failed try_lock() must have left no trace: this thread still holds nothing, so level 500 is fine.
-      if (lock_expecting_success(high, "nothing (its try_lock() of a level-100 mutex just failed)")) high.unlock();
+      if (LOCK_EXPECTING_SUCCESS(high, "nothing (its try_lock() of a level-100 mutex just failed)")) high.unlock();
     }
     other_tried.count_down();
   });
@@ -272,26 +278,26 @@ TEST(HierarchicalMutexTest, ABusyTryLockReturnsFalseAndChangesNothing) {
 TEST(HierarchicalMutexTest, UnlockRestoresThePreviousLevel) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex a(300), b(200), c(250), d(1000);
-    ASSERT_TRUE(lock_expecting_success(a, "nothing"));
-    ASSERT_TRUE(lock_expecting_success(b, "level 300"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(a, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(b, "level 300"));
     b.unlock();
-    if (lock_expecting_success(c, "level 300 (it locked 300, then 200, then unlocked the 200)")) c.unlock();
+    if (LOCK_EXPECTING_SUCCESS(c, "level 300 (it locked 300, then 200, then unlocked the 200)")) c.unlock();
     a.unlock();
-    if (lock_expecting_success(d, "nothing (it unlocked everything it locked)")) d.unlock();
+    if (LOCK_EXPECTING_SUCCESS(d, "nothing (it unlocked everything it locked)")) d.unlock();
   });
 }
 
 TEST(HierarchicalMutexTest, UnlockingOutOfOrderKeepsTheLowestLevelStillHeld) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex a(300), b(200), c(250), d(100);
-    ASSERT_TRUE(lock_expecting_success(a, "nothing"));
-    ASSERT_TRUE(lock_expecting_success(b, "level 300"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(a, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(b, "level 300"));
     a.unlock();  // out of order: b, level 200, is still held
-    expect_refused(attempt_lock(c), c, "lock()", "level 200 (it locked 300, then 200, then unlocked the 300)",
+    EXPECT_REFUSED(attempt_lock(c), c, "lock()", "level 200 (it locked 300, then 200, then unlocked the 300)",
                    "After an unlock in any order the limit is the lowest level still held, here 200. Restoring "
                    "the level saved when the unlocked mutex was locked, or dropping the last entry of a stack "
                    "instead of this mutex's own, is right only for the mutex locked last.");
-    if (lock_expecting_success(d, "level 200")) d.unlock();
+    if (LOCK_EXPECTING_SUCCESS(d, "level 200")) d.unlock();
     b.unlock();
   });
 }
@@ -299,11 +305,11 @@ TEST(HierarchicalMutexTest, UnlockingOutOfOrderKeepsTheLowestLevelStillHeld) {
 TEST(HierarchicalMutexTest, UnlockingEverythingOutOfOrderFreesTheThread) {
   on_a_fresh_thread([] {
     lab::HierarchicalMutex a(300), b(200), c(1000);
-    ASSERT_TRUE(lock_expecting_success(a, "nothing"));
-    ASSERT_TRUE(lock_expecting_success(b, "level 300"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(a, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(b, "level 300"));
     a.unlock();
     b.unlock();
-    if (lock_expecting_success(c, "nothing (it locked 300 and 200, then unlocked 300 first and 200 second)")) {
+    if (LOCK_EXPECTING_SUCCESS(c, "nothing (it locked 300 and 200, then unlocked 300 first and 200 second)")) {
       c.unlock();
     }
   });
@@ -312,12 +318,12 @@ TEST(HierarchicalMutexTest, UnlockingEverythingOutOfOrderFreesTheThread) {
 TEST(HierarchicalMutexTest, ARefusedLockLeavesTheMutexFree) {
   lab::HierarchicalMutex low(100), high(300), top(1000);
   on_a_fresh_thread([&] {
-    ASSERT_TRUE(lock_expecting_success(low, "nothing"));
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(low, "nothing"));
     const Attempt a = attempt_lock(high);
-    expect_refused(a, high, "lock()", "level 100",
+    EXPECT_REFUSED(a, high, "lock()", "level 100",
                    "Check the rule first, and lock the underlying mutex only when it passed.");
     low.unlock();
-    if (lock_expecting_success(top, "nothing (its lock() of 300 was refused, then it unlocked 100)")) top.unlock();
+    if (LOCK_EXPECTING_SUCCESS(top, "nothing (its lock() of 300 was refused, then it unlocked 100)")) top.unlock();
   });
   on_a_fresh_thread([&] {  // another thread, holding nothing, after the first one is gone
     const Attempt a = attempt_try_lock(high);
@@ -332,11 +338,11 @@ TEST(HierarchicalMutexTest, ARefusedLockLeavesTheMutexFree) {
 TEST(HierarchicalMutexTest, ARefusedTryLockLeavesTheMutexFree) {
   lab::HierarchicalMutex low(100), high(300), top(1000);
   on_a_fresh_thread([&] {
-    ASSERT_TRUE(lock_expecting_success(low, "nothing"));
-    expect_refused(attempt_try_lock(high), high, "try_lock()", "level 100",
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(low, "nothing"));
+    EXPECT_REFUSED(attempt_try_lock(high), high, "try_lock()", "level 100",
                    "try_lock() follows the same rule as lock(), checked before the underlying try_lock().");
     low.unlock();
-    if (lock_expecting_success(top, "nothing (its try_lock() of 300 was refused, then it unlocked 100)")) {
+    if (LOCK_EXPECTING_SUCCESS(top, "nothing (its try_lock() of 300 was refused, then it unlocked 100)")) {
       top.unlock();
     }
   });
@@ -368,7 +374,7 @@ TEST(HierarchicalMutexTest, EachThreadHasItsOwnLevels) {
         << "must succeed, but " << describe(a) << ". The levels a thread holds constrain that thread only: keep "
         << "them in a thread_local, not in a static or a member that all threads share. Read " << kLesson << '.';
     if (a.outcome == Outcome::kLocked) {
-      if (lock_expecting_success(mid, "level 500 (another thread holds 100)")) mid.unlock();
+      if (LOCK_EXPECTING_SUCCESS(mid, "level 500 (another thread holds 100)")) mid.unlock();
       high.unlock();
     }
     other_done.count_down();
@@ -387,8 +393,8 @@ TEST(HierarchicalMutexTest, AnotherThreadsFailedTryLockDoesNotChangeYourLevel) {
     other_tried.count_down();
   });
   on_a_fresh_thread([&] {
-    ASSERT_TRUE(lock_expecting_success(high, "nothing"));
-    if (!lock_expecting_success(m, "level 500")) {
+    ASSERT_TRUE(LOCK_EXPECTING_SUCCESS(high, "nothing"));
+    if (!LOCK_EXPECTING_SUCCESS(m, "level 500")) {
       m_is_held.count_down();
       other_tried.wait();
       high.unlock();
@@ -397,7 +403,7 @@ TEST(HierarchicalMutexTest, AnotherThreadsFailedTryLockDoesNotChangeYourLevel) {
     m_is_held.count_down();
     other_tried.wait();
     m.unlock();  // this thread still holds high, level 500
-    expect_refused(attempt_lock(top), top, "lock()",
+    EXPECT_REFUSED(attempt_lock(top), top, "lock()",
                    "level 500 (it locked 500 and 100, another thread's try_lock() of the 100 failed, then this "
                    "thread unlocked the 100)",
                    "If the level to go back to is stored in the mutex, another thread that touches the mutex "
