@@ -7,13 +7,14 @@
 // previous_ belongs to the mutex, and it is written by a thread that does not hold it yet. Thread 1 holds 500
 // and 100; thread 2 calls try_lock() (or lock(), which then waits) on the 100: it overwrites previous_ with its
 // own level, "nothing". Thread 1 unlocks the 100 and restores thread 2's level: it forgets that it still holds
-// 500 and lets a lock of 700 through. Writing previous_ without holding mu_ is also a data race, which
-// ThreadSanitizer reports when the two writes meet. (And, like every "one saved level" design, an out-of-order
-// unlock restores a level that is no longer right.) Caught by
-// HierarchicalMutexTest.AnotherThreadsFailedTryLockDoesNotChangeYourLevel, in the default build on every run
-// (latches put the other thread's try_lock() between the owner's lock and unlock),
-// UnlockingOutOfOrderKeepsTheLowestLevelStillHeld and UnlockingEverythingOutOfOrderFreesTheThread. The fix:
-// touch the mutex's fields only while holding it, or keep the thread's record in the thread (thread_local).
+// 500 and lets a lock of 700 through. Writing previous_ without holding mu_ is also a data race. (And, like every
+// "one saved level" design, an out-of-order unlock restores a level that is no longer right.) Caught by
+// HierarchicalMutexTest.AnotherThreadsFailedTryLockDoesNotChangeYourLevel on every run (latches put the other
+// thread's try_lock() between the owner's lock and unlock), UnlockingOutOfOrderKeepsTheLowestLevelStillHeld and
+// UnlockingEverythingOutOfOrderFreesTheThread; and under ThreadSanitizer also by
+// AWrongOrderThrowsInsteadOfDeadlocking, where thread B writes low's previous_ on its way into a lock() that
+// waits while thread A, the owner, reads it in unlock(): a data race, reported every run. The fix: touch the
+// mutex's fields only while holding it, or keep the thread's record in the thread (thread_local).
 #pragma once
 
 #include <optional>
