@@ -1,0 +1,82 @@
+// Lab 03.01 toctou-map, WRONG (assigns-after-make): get_or_create() looks under the lock, unlocks, runs make(),
+// locks again and stores the result with `map_[key] = fresh`, then returns it.
+//
+// Why it looks right: make() runs outside the lock (so a factory may use the registry), the look and the
+// store each hold the lock, and the value returned is the value just stored. Why it is wrong: the look was a
+// decision taken under a lock that was then let go. By the time the second lock is held, another caller may
+// have stored its own value; `map_[key] = fresh` overwrites it without looking again. Each caller returns the
+// value it stored, but the first caller's value is gone from the registry: two callers, two values. After
+// relocking, decide again: try_emplace() keeps the first value, and every caller returns what is stored.
+// The explorer runs the schedule where both miss, on every run (RegistryTest.TwoGetOrCreatesReturnTheSameValue).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// Registry<Key, Value>: a map that any number of threads may use at once. Value is copied out (it is
+// returned by value: never a reference into the map, which another thread could erase).
+//   insert_if_absent(k, v): stores v if k is absent; true for the call that stored it. Of several callers
+//       racing with the same absent key, exactly one gets true, and the value stored is that caller's.
+//   get_or_create(k, make): returns the value stored for k, storing make()'s result first if k is absent.
+//       Every caller gets the value that is stored (all racing callers get the same one). make() runs with
+//       no lock held, so it may use this registry for OTHER keys (not k itself: that would never end); it
+//       runs only in a call that found k absent, so when callers race it may run more than once, and the
+//       results that lose are destroyed unused. If make() throws, nothing is stored and the exception
+//       leaves get_or_create.
+//   take(k): removes k and returns its value; of several racing callers, exactly one gets the value.
+//   find(k), size(): a copy of the value / the count at one moment; stale as soon as they return.
+
+template <class Key, class Value>
+class Registry {
+ public:
+  bool insert_if_absent(const Key& key, Value value) {
+    sync::lock_guard lock(mu_);
+    return map_.try_emplace(key, std::move(value)).second;  // the check and the insert, one decision
+  }
+
+  template <class Make>
+  Value get_or_create(const Key& key, Make make) {
+    {
+      sync::lock_guard lock(mu_);
+      if (auto it = map_.find(key); it != map_.end()) return it->second;  // a hit: make() never runs
+    }
+    Value fresh = make();  // no lock held: make() may call this registry
+    sync::lock_guard lock(mu_);
+    map_[key] = fresh;  // BUG: the look before make() is stale now, and this overwrites a winner
+    return fresh;
+  }
+
+  std::optional<Value> take(const Key& key) {
+    sync::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    std::optional<Value> out(std::move(it->second));
+    map_.erase(it);  // under the same lock as the find: no second taker can find it
+    return out;
+  }
+
+  std::optional<Value> find(const Key& key) const {
+    sync::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;  // copied while the lock is held
+  }
+
+  std::size_t size() const {
+    sync::lock_guard lock(mu_);
+    return map_.size();
+  }
+
+ private:
+  mutable sync::mutex mu_;  // mutable: find() and size() are const but still lock
+  std::map<Key, Value> map_;  // guarded by mu_
+};
+
+}  // namespace lab

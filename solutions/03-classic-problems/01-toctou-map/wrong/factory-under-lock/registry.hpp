@@ -1,0 +1,78 @@
+// Lab 03.01 toctou-map, WRONG (factory-under-lock): get_or_create() holds the mutex from the look through make()
+// to the insert: one critical section, so make() runs exactly once per key.
+//
+// Why it looks right: it is the textbook fix for check-then-act (one lock around the check and the act), no
+// value is ever built twice, and every test with a plain factory passes, on every schedule. Why it is wrong:
+// make() is code the registry does not know, and here it runs under the registry's lock. A factory that uses
+// the registry (the "cache" service asks for the "db" service it needs) calls get_or_create("db") on the same
+// thread, which locks the same non-recursive mutex again and waits for itself: a deadlock (for std::mutex,
+// locking it twice on one thread is undefined behaviour; glibc just blocks). A slow factory also makes every
+// other caller wait, for any key. Call make() with no lock held, then decide with try_emplace(). The explorer
+// reports the deadlock (RegistryTest.AFactoryMayUseTheRegistry); on real threads the test's watchdog does.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// Registry<Key, Value>: a map that any number of threads may use at once. Value is copied out (it is
+// returned by value: never a reference into the map, which another thread could erase).
+//   insert_if_absent(k, v): stores v if k is absent; true for the call that stored it. Of several callers
+//       racing with the same absent key, exactly one gets true, and the value stored is that caller's.
+//   get_or_create(k, make): returns the value stored for k, storing make()'s result first if k is absent.
+//       Every caller gets the value that is stored (all racing callers get the same one). make() runs with
+//       no lock held, so it may use this registry for OTHER keys (not k itself: that would never end); it
+//       runs only in a call that found k absent, so when callers race it may run more than once, and the
+//       results that lose are destroyed unused. If make() throws, nothing is stored and the exception
+//       leaves get_or_create.
+//   take(k): removes k and returns its value; of several racing callers, exactly one gets the value.
+//   find(k), size(): a copy of the value / the count at one moment; stale as soon as they return.
+
+template <class Key, class Value>
+class Registry {
+ public:
+  bool insert_if_absent(const Key& key, Value value) {
+    sync::lock_guard lock(mu_);
+    return map_.try_emplace(key, std::move(value)).second;  // the check and the insert, one decision
+  }
+
+  template <class Make>
+  Value get_or_create(const Key& key, Make make) {
+    sync::lock_guard lock(mu_);
+    if (auto it = map_.find(key); it != map_.end()) return it->second;
+    return map_.try_emplace(key, make()).first->second;  // BUG: make() runs under mu_
+  }
+
+  std::optional<Value> take(const Key& key) {
+    sync::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    std::optional<Value> out(std::move(it->second));
+    map_.erase(it);  // under the same lock as the find: no second taker can find it
+    return out;
+  }
+
+  std::optional<Value> find(const Key& key) const {
+    sync::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;  // copied while the lock is held
+  }
+
+  std::size_t size() const {
+    sync::lock_guard lock(mu_);
+    return map_.size();
+  }
+
+ private:
+  mutable sync::mutex mu_;  // mutable: find() and size() are const but still lock
+  std::map<Key, Value> map_;  // guarded by mu_
+};
+
+}  // namespace lab
