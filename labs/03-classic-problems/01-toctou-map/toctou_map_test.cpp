@@ -115,15 +115,15 @@ CONCLAB_SIM_TEST(RegistryTest, TwoInsertsOfOneKeyHaveOneWinner) {
   conclab::sim::explain("two insert_if_absent() calls can only block forever if one of them leaves the mutex "
                         "locked, or locks it twice");
   Registry r;
-  bool a_won = false;
-  bool b_won = false;
+  bool a_won = false;  // thread a (T1 in the schedule)
+  bool b_won = false;  // the test's own thread (T0), called b here
   {
     sync::jthread a([&] { a_won = r.insert_if_absent("db", 1); });
-    sync::jthread b([&] { b_won = r.insert_if_absent("db", 2); });
-  }  // both joined
+    b_won = r.insert_if_absent("db", 2);
+  }  // a joined
   const int winners = static_cast<int>(a_won) + static_cast<int>(b_won);
   ASSERT_EQ(winners, 1)
-      << "thread a called insert_if_absent(\"db\", 1) and thread b insert_if_absent(\"db\", 2), and " << winners
+      << "thread a (T1) called insert_if_absent(\"db\", 1) and thread b (T0) insert_if_absent(\"db\", 2), and " << winners
       << " of them were told they inserted; exactly one must be. "
       << (winners == 2 ? "Both checked that \"db\" was absent before either inserted it (see the schedule below): a "
                          "check-then-act race. Each call locked, so there was no data race, but between the check "
@@ -133,7 +133,7 @@ CONCLAB_SIM_TEST(RegistryTest, TwoInsertsOfOneKeyHaveOneWinner) {
       << "Read " << kLesson << ", \"Check-then-act\".";
   const std::optional<int> stored = r.find("db");
   EXPECT_EQ(stored, std::optional<int>(a_won ? 1 : 2))
-      << "thread " << (a_won ? "a" : "b") << " was told it inserted \"db\", so the stored value must be its "
+      << "thread " << (a_won ? "a (T1)" : "b (T0)") << " was told it inserted \"db\", so the stored value must be its "
       << (a_won ? 1 : 2) << ", but find(\"db\") gives " << show(stored)
       << ": the loser overwrote the winner's value (insert_or_assign(), or `map_[key] = value`, replaces it). The "
       << "loser must change nothing. Read " << kLesson << ", \"One operation that decides\".";
@@ -157,7 +157,7 @@ CONCLAB_SIM_TEST(RegistryTest, TwoGetOrCreatesReturnTheSameValue) {
                   << "(try_emplace(...).first->second), not its own, and not overwrite the winner's. Read "
                   << kLesson << ", \"Calling the factory outside the lock\".";
   EXPECT_EQ(stored, std::optional<int>(a))
-      << "get_or_create(\"db\") returned " << a << " to the first thread, but find(\"db\") gives " << show(stored)
+      << "get_or_create(\"db\") returned " << a << " to thread ta, but find(\"db\") gives " << show(stored)
       << " afterwards: get_or_create() must return the value it left stored. Read " << kLesson << '.';
   EXPECT_LE(made.load(), 2) << "two calls of get_or_create() ran make() " << made.load()
                             << " times: a call may run make() at most once.";
