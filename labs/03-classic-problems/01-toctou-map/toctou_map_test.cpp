@@ -97,16 +97,6 @@ TEST(RegistryTest, TakeRemovesTheValueAndReturnsIt) {
                                               "store the new value and return true.";
 }
 
-TEST(RegistryTest, AThrowingFactoryStoresNothing) {
-  Registry r;
-  EXPECT_THROW(r.get_or_create("db", []() -> int { throw std::runtime_error("no connection"); }), std::runtime_error)
-      << "an exception from make() must leave get_or_create() (the registry cannot make up a value).";
-  EXPECT_EQ(r.find("db"), std::nullopt) << "make() threw, so nothing may be stored for \"db\".";
-  EXPECT_EQ(r.get_or_create("db", [] { return 3; }), 3)
-      << "after a factory threw, the next get_or_create(\"db\") must try again with its own factory. If this "
-         "call never returns, an exception left the registry with its mutex locked: use sync::lock_guard.";
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Two threads, every schedule (sim build).
 
@@ -250,6 +240,65 @@ CONCLAB_SIM_TEST(RegistryTest, AFactoryMayUseTheRegistry) {
   EXPECT_EQ(registry->find("db"), std::optional<int>(1)) << "the factory of \"cache\" stored \"db\" = 1 through the "
                                                             "registry; find(\"db\") must give 1.";
   EXPECT_EQ(registry->size(), 2u) << "\"db\" and \"cache\" were stored, so size() must be 2.";
+}
+
+TEST(RegistryTest, AThrowingFactoryStoresNothing) {
+  auto r = std::make_shared<Registry>();
+  EXPECT_THROW(r->get_or_create("db", []() -> int { throw std::runtime_error("no connection"); }), std::runtime_error)
+      << "an exception from make() must leave get_or_create() (the registry cannot make up a value).";
+  EXPECT_EQ(r->find("db"), std::nullopt) << "make() threw, so nothing may be stored for \"db\".";
+  auto got = std::make_shared<int>(0);
+  watched([r, got] { *got = r->get_or_create("db", [] { return 3; }); },
+          "After a factory threw, the next get_or_create(\"db\") waits forever: the exception left something "
+          "behind, the mutex still locked (lock() and unlock() by hand: use sync::lock_guard / unique_lock) or a "
+          "\"being built\" mark that nobody removes (clean up in a catch and rethrow).");
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_EQ(*got, 3) << "after a factory threw, the next get_or_create(\"db\") must try again with its own "
+                        "factory and return its 3; it returned " << *got << '.';
+}
+
+// A factory that throws must leave the key to the next caller. This matters most to a get_or_create() that makes
+// racing callers wait for one build instead of building twice (the final version): the builder must take its
+// "being built" mark away and wake the waiters on the exception path too, or a waiter sleeps forever.
+constexpr const char* kThrowLeftWaiter =
+    "Thread a's factory for \"db\" threw while this thread waited for a's build. When make() throws, the "
+    "\"being built\" mark must be removed and the waiters notified, exactly as when it returns (a try/catch around "
+    "make() that cleans up and rethrows); and an exception must never leave the mutex locked (use "
+    "sync::lock_guard / sync::unique_lock, not lock() and unlock() by hand).";
+
+CONCLAB_SIM_TEST(RegistryTest, AThrowingFactoryLeavesTheKeyToTheNextCaller) {
+  conclab::sim::explain("thread a's factory threw while this thread may have been waiting for a's build of \"db\" "
+                        "(a get_or_create() that makes racing callers wait for one build). The exception path must "
+                        "remove the \"being built\" mark and notify the waiters, as the normal path does; and the "
+                        "mutex must not stay locked when the exception leaves (sync::lock_guard / unique_lock)");
+  struct State {
+    Registry r;
+    bool a_threw = false;
+    std::optional<int> a_got;
+    int b_got = 0;
+  };
+  auto state = std::make_shared<State>();
+  watched(
+      [state] {
+        sync::jthread a([state] {
+          try {
+            state->a_got = state->r.get_or_create("db", []() -> int { throw std::runtime_error("no connection"); });
+          } catch (const std::runtime_error&) {
+            state->a_threw = true;
+          }
+        });
+        state->b_got = state->r.get_or_create("db", [] { return 5; });
+      },  // a joined
+      kThrowLeftWaiter);
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_EQ(state->b_got, 5) << "thread a's factory for \"db\" throws and this thread's returns 5, so the only "
+                                "value that can ever be stored is 5; get_or_create() returned " << state->b_got
+                             << " here. Read " << kLesson << ", \"Calling the factory outside the lock\".";
+  EXPECT_TRUE(state->a_threw || state->a_got == std::optional<int>(5))
+      << "thread a's get_or_create(\"db\") must either throw its factory's exception (it ran make()) or return the "
+         "stored 5 (it found \"db\" stored); it returned " << show(state->a_got) << " without throwing.";
+  EXPECT_EQ(state->r.find("db"), std::optional<int>(5))
+      << "after both calls, \"db\" must be stored with 5; find() gives " << show(state->r.find("db")) << '.';
 }
 
 // ---------------------------------------------------------------------------------------------------------

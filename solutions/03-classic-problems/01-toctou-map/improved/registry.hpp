@@ -15,7 +15,8 @@
 // returns the winner's and lets its own be destroyed. The price, stated in the contract: when two
 // callers miss at once, both run make() (only one result is kept).
 //
-// What final changes: lookups (find, size, the hit path of get_or_create) take the lock shared.
+// What final changes: racing callers of one absent key run make() once (the others wait for its result),
+// still with no lock held.
 //
 // Lesson: modules/03-classic-problems/01-races-and-interface-races.md.
 #pragma once
