@@ -7,7 +7,8 @@
 // data race on the map's nodes (undefined behaviour: the walk can follow a half-rewritten pointer). A std::map
 // is not safe to read while anyone writes it, however the writer locks. The first look must hold the lock too
 // (shared, if you want readers in parallel: final). The explorer reports the race with both lines, on every run
-// (RegistryTest.TwoGetOrCreatesReturnTheSameValue); ThreadSanitizer only when the two accesses meet.
+// (RegistryTest.TwoGetOrCreatesReturnTheSameValue, RegistryTest.AThrowingFactoryLeavesTheKeyToTheNextCaller);
+// ThreadSanitizer only when the two accesses meet.
 #pragma once
 
 #include <cstddef>
