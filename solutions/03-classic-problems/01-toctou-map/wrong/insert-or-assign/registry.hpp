@@ -6,8 +6,9 @@
 // wrong: insert_or_assign() assigns when the key is present, so the LOSER still writes: its value replaces
 // the winner's, and the caller told "you inserted" now owns a key whose value is someone else's (last writer
 // wins). "If absent" means a present key is left alone: try_emplace() (or emplace()) changes nothing when the
-// key is there. Caught with one thread (RegistryTest.InsertIfAbsentStoresTheFirstValueAndRefusesTheRest) and
-// by the explorer (RegistryTest.TwoInsertsOfOneKeyHaveOneWinner: the winner's value must be the one stored).
+// key is there. Caught with one thread (RegistryTest.InsertIfAbsentStoresTheFirstValueAndRefusesTheRest), and by
+// RegistryTest.TwoInsertsOfOneKeyHaveOneWinner (the winner's value must be the one stored) under the explorer and
+// on real threads alike: whichever caller comes second overwrites, in every order.
 #pragma once
 
 #include <cstddef>
