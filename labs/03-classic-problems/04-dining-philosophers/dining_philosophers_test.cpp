@@ -19,6 +19,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -202,8 +203,7 @@ CONCLAB_SIM_TEST(TableTest, AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain) {
       "in " +
       std::string(kLesson));
   struct State {
-    sync::latch zero_eating{1};  // philosopher 0 is inside its first meal
-    sync::latch one_hungry{1};   // on_hungry(1) was called
+    sync::latch one_hungry{1};  // on_hungry(1) was called
     lab::Table table{2, [this](int p) {
                        if (p == 1) one_hungry.count_down();
                      }};
@@ -219,18 +219,14 @@ CONCLAB_SIM_TEST(TableTest, AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain) {
           const int i = s->meals_started++;
           if (i < 3) s->order[i] = who;
         };
-        sync::jthread p0([&] {
-          s->table.dine(0, 2, [&, first = true](int who) mutable {
-            record(who);
-            if (first) {  // the first meal holds on until philosopher 1 is hungry
-              first = false;
-              s->zero_eating.count_down();
-              s->one_hungry.wait();
-            }
-          });
+        std::optional<sync::jthread> p1;  // joined when the body ends
+        s->table.dine(0, 2, [&](int who) {  // the test's own thread is philosopher 0, two meals
+          record(who);
+          if (!p1) {  // during the first meal: philosopher 1 becomes hungry, and then 0 puts its forks down
+            p1.emplace([&] { s->table.dine(1, 1, record); });
+            s->one_hungry.wait();
+          }
         });
-        s->zero_eating.wait();  // the test's own thread is philosopher 1: hungry only while 0 eats
-        s->table.dine(1, 1, record);
       },
       "philosopher 0 was held inside its first meal until on_hungry(1) was called, and the meals never ended. Does "
       "dine() call on_hungry(p) once per meal, once p's request is on record and before it waits? If it is called "
@@ -245,6 +241,61 @@ CONCLAB_SIM_TEST(TableTest, AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain) {
       << "fork down and asks again at once can take it back before the neighbour who waited for it all along, "
       << "again and again. The lab asks for first come, first served between neighbours: give each hungry "
       << "philosopher a ticket when it asks (and call on_hungry(p) after that), and let p eat only when no "
+      << "neighbour is eating and no hungry neighbour holds an earlier ticket. Read \"Starvation: fairness you can "
+      << "count\" in " << kLesson << '.';
+}
+
+// First come, first served, with two waiting. Three philosophers: each is the neighbour of both others. While 0
+// eats, 1 becomes hungry, and then 2. When 0 puts its forks down, both waiters could use them: 1 asked first, so 1
+// eats, then 2. With one condition variable for everyone, put_down() must wake both (notify_all): notify_one may
+// wake 2, who gives way to 1 and sleeps again, while 1 sleeps on although it may eat.
+CONCLAB_SIM_TEST(TableTest, HungryNeighboursEatInTheOrderTheyAsked) {
+  conclab::sim::explain(
+      "three philosophers, one meal each: 0 eats until 1 and then 2 have called on_hungry, and they never finish. "
+      "If everyone ended up waiting, asleep: was a philosopher who may eat now left asleep? After a put_down, "
+      "every waiter must re-check (notify_all on a condition variable they share), or the waiter must wake exactly "
+      "the philosophers it lets eat. And does dine() call on_hungry(p) for every meal, before p waits? See \"A "
+      "waiter who keeps a queue\" in " +
+      std::string(kLesson));
+  struct State {
+    sync::latch one_hungry{1};  // on_hungry(1) was called
+    sync::latch two_hungry{1};  // on_hungry(2) was called
+    lab::Table table{3, [this](int p) {
+                       if (p == 1) one_hungry.count_down();
+                       if (p == 2) two_hungry.count_down();
+                     }};
+    // Who started each meal, in order. Plain: all three are neighbours, so a correct table orders their meals.
+    int meals_started = 0;
+    int order[3] = {-1, -1, -1};
+  };
+  auto s = std::make_shared<State>();
+  watched(
+      [s] {
+        auto record = [&](int who) {
+          const int i = s->meals_started++;
+          if (i < 3) s->order[i] = who;
+        };
+        std::optional<sync::jthread> p1, p2;  // joined when the body ends, after philosopher 0's meal
+        s->table.dine(0, 1, [&](int who) {  // the test's own thread is philosopher 0; while it eats:
+          record(who);
+          p1.emplace([&] { s->table.dine(1, 1, record); });  // 1 becomes hungry,
+          s->one_hungry.wait();
+          p2.emplace([&] { s->table.dine(2, 1, record); });  // then 2,
+          s->two_hungry.wait();                               // and then 0 puts its forks down
+        });
+      },
+      "three philosophers, one meal each: 0 ate until 1 and then 2 had called on_hungry, and the meals never ended. "
+      "If 1 and 2 are asleep with their forks free, a wakeup was lost: with one condition variable, put_down() must "
+      "notify_all (notify_one may wake 2, who gives way to 1 and sleeps again, while 1 sleeps on). Or on_hungry(p) "
+      "is not called for every meal before p waits");
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::vector<int> order(std::begin(s->order), std::end(s->order));
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}))
+      << "philosopher 0 ate; while it ate, philosopher 1 became hungry (on_hungry(1)), and then philosopher 2. All "
+      << "three are neighbours. When 0 put its forks down, 1 had asked first, so the meals must start in the order "
+      << "0, 1, 2; they started in the order: " << list(order) << ".\n"
+      << "A waiter who lets in whoever finds both forks free, or a mutex per fork, lets 2 cut in ahead of 1 (and "
+      << "can do it to 1 for ever). Give each hungry philosopher a ticket when it asks, and let p eat only when no "
       << "neighbour is eating and no hungry neighbour holds an earlier ticket. Read \"Starvation: fairness you can "
       << "count\" in " << kLesson << '.';
 }
