@@ -19,7 +19,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -118,10 +117,12 @@ TEST(TableTest, OnePhilosopherEatsAllItsMealsAlone) {
 // The playable test (`./conclab play 03.04`): two philosophers, two forks, one meal each.
 CONCLAB_SIM_TEST(TableTest, TwoPhilosophersEatOnceEachWithoutDeadlock) {
   conclab::sim::explain(
-      "two philosophers, one meal each, and they never finish: each waits for something the other holds. With a "
-      "mutex per fork taken left then right, philosopher 0 holds fork 0 and waits for fork 1, philosopher 1 holds "
-      "fork 1 and waits for fork 0: hold-and-wait in a circle, a deadlock. Take the forks in one global order "
-      "(lower number first), or have a waiter hand out both forks at once. See \"The deadlock at the table\" in " +
+      "two philosophers, one meal each, and they never finish. Blocked for good (a deadlock): with a mutex per fork "
+      "taken left then right, philosopher 0 holds fork 0 and waits for fork 1, philosopher 1 holds fork 1 and waits "
+      "for fork 0, hold-and-wait in a circle; take the forks in one global order, or have a waiter hand out both "
+      "at once. Running for ever ('never ends', a livelock): a philosopher who puts its fork back when the other is "
+      "taken and tries again at once makes no progress of its own; wait instead of retrying. See \"The deadlock at "
+      "the table\" and \"Livelock: busy, and nobody eats\" in " +
       std::string(kLesson));
   struct State {
     lab::Table table{2};
@@ -149,8 +150,9 @@ CONCLAB_SIM_TEST(TableTest, TwoPhilosophersEatOnceEachWithoutDeadlock) {
 CONCLAB_SIM_TEST(TableTest, NeighboursNeverEatAtTheSameTime) {
   conclab::sim::explain(
       "philosophers 0 and 1 of 3, one meal each, and they never finish: one of them waits for something nobody "
-      "will give it (a fork its neighbour never puts back, or a notify nobody sends). See \"A waiter who keeps a "
-      "queue\" in " +
+      "will give it (a fork its neighbour never puts back, a notify nobody sends), or retries for ever (a "
+      "philosopher who puts its fork back and tries again at once: 'never ends', a livelock). See \"A waiter who "
+      "keeps a queue\" and \"Livelock: busy, and nobody eats\" in " +
       std::string(kLesson));
   struct State {
     ForkWatch forks{3};
@@ -219,11 +221,11 @@ CONCLAB_SIM_TEST(TableTest, AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain) {
           const int i = s->meals_started++;
           if (i < 3) s->order[i] = who;
         };
-        std::optional<sync::jthread> p1;  // joined when the body ends
+        sync::jthread p1;  // joined when the body ends
         s->table.dine(0, 2, [&](int who) {  // the test's own thread is philosopher 0, two meals
           record(who);
-          if (!p1) {  // during the first meal: philosopher 1 becomes hungry, and then 0 puts its forks down
-            p1.emplace([&] { s->table.dine(1, 1, record); });
+          if (!p1.joinable()) {  // during the first meal: philosopher 1 becomes hungry, then 0 puts its forks down
+            p1 = sync::jthread([&] { s->table.dine(1, 1, record); });
             s->one_hungry.wait();
           }
         });
@@ -275,12 +277,12 @@ CONCLAB_SIM_TEST(TableTest, HungryNeighboursEatInTheOrderTheyAsked) {
           const int i = s->meals_started++;
           if (i < 3) s->order[i] = who;
         };
-        std::optional<sync::jthread> p1, p2;  // joined when the body ends, after philosopher 0's meal
+        sync::jthread p1, p2;  // joined when the body ends, after philosopher 0's meal
         s->table.dine(0, 1, [&](int who) {  // the test's own thread is philosopher 0; while it eats:
           record(who);
-          p1.emplace([&] { s->table.dine(1, 1, record); });  // 1 becomes hungry,
+          p1 = sync::jthread([&] { s->table.dine(1, 1, record); });  // 1 becomes hungry,
           s->one_hungry.wait();
-          p2.emplace([&] { s->table.dine(2, 1, record); });  // then 2,
+          p2 = sync::jthread([&] { s->table.dine(2, 1, record); });  // then 2,
           s->two_hungry.wait();                               // and then 0 puts its forks down
         });
       },
