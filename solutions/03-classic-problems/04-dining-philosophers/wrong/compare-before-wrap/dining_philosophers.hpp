@@ -7,9 +7,8 @@
 // largest number of all, so it takes fork n - 1 first and fork 0 second: left then right, like everyone else.
 // The global order is broken exactly at the wrap, the circle of waits is back, and with it the deadlock: with
 // two philosophers, 0 holds fork 0 and waits for fork 1, 1 holds fork 1 and waits for fork 0. The explorer
-// finds it on every run (TableTest.TwoPhilosophersEatOnceEachWithoutDeadlock), and ThreadSanitizer reports the
-// cycle of forks as a lock-order inversion even when no deadlock happened
-// (TableTest.FivePhilosophersEatTwoHundredMealsEach). Like any fork-mutex solution it is not fair either
+// finds it on every run (TableTest.TwoPhilosophersEatOnceEachWithoutDeadlock); ThreadSanitizer usually reports the
+// cycle of forks as a lock-order inversion, but not on every run. Like any fork-mutex solution it is not fair either
 // (TableTest.AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain, TableTest.HungryNeighboursEatInTheOrderTheyAsked). The fix for the order: wrap first, compare after
 // (`right = (p + 1) % n`), and then a waiter for the fairness.
 #pragma once

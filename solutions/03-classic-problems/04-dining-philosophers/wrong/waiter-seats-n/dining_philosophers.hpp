@@ -6,9 +6,8 @@
 // n seats break nothing: all n philosophers sit, all take their left fork, and each waits for its neighbour's
 // right one, exactly the naive deadlock. The waiter must keep one seat empty, n - 1: then at most n - 1
 // philosophers hold a fork, there are n forks, so some seated philosopher finds both its forks and eats. The
-// explorer finds the deadlock on every run (TableTest.TwoPhilosophersEatOnceEachWithoutDeadlock), and ThreadSanitizer
-// reports the forks taken in a circle as a lock-order inversion (TableTest.FivePhilosophersEatTwoHundredMealsEach),
-// deadlock or not. Even with n - 1 seats it would not be fair: neither a semaphore nor a mutex is a queue, and the philosopher who just ate gets
+// explorer finds the deadlock on every run (TableTest.TwoPhilosophersEatOnceEachWithoutDeadlock). Even with n - 1
+// seats it would not be fair: neither a semaphore nor a mutex is a queue, and the philosopher who just ate gets
 // its seat and forks back ahead of a waiting neighbour (TableTest.AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain,
 // TableTest.HungryNeighboursEatInTheOrderTheyAsked).
 #pragma once
