@@ -9,10 +9,11 @@
 // If all of them take their left fork before any takes its right one, philosopher p holds fork p and waits for
 // fork p + 1, which philosopher p + 1 holds, ... and the last one waits for fork 0, which philosopher 0 holds:
 // a cycle of waits, a deadlock, which no amount of waiting undoes. With two philosophers it takes two steps:
-// 0 takes fork 0, 1 takes fork 1. The explorer finds it on every run (TableTest.TwoPhilosophersEatOnceEachWithout
-// Deadlock, TableTest.NeighboursNeverEatAtTheSameTime), and `./conclab play 03.04` lets you make it happen.
+// 0 takes fork 0, 1 takes fork 1. The explorer finds it on every run
+// (TableTest.TwoPhilosophersEatOnceEachWithoutDeadlock), and `./conclab play 03.04` lets you make it happen.
 // It is also unfair: a philosopher who puts a fork down and asks again can take it back before the neighbour
-// who has been waiting for it (TableTest.AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain).
+// who has been waiting for it (TableTest.AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain,
+// TableTest.HungryNeighboursEatInTheOrderTheyAsked).
 //
 // Lesson: modules/03-classic-problems/04-livelock-and-dining-philosophers.md ("The deadlock at the table").
 #pragma once
