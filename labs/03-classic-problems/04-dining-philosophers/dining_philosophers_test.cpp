@@ -235,6 +235,9 @@ CONCLAB_SIM_TEST(TableTest, AHungryPhilosopherEatsBeforeItsNeighbourEatsAgain) {
       "while p holds a fork, or never, the test keeps p's neighbour eating for ever");
   if (::testing::Test::HasFatalFailure()) return;
   const std::vector<int> order(std::begin(s->order), std::end(s->order));
+  ASSERT_EQ(s->meals_started, 3) << "philosopher 0 dined 2 meals and philosopher 1 one, but eat() was called "
+                                 << s->meals_started << " times (who, in order: " << list(order)
+                                 << "): dine(p, meals, eat) must call eat(p) once per meal. Read " << kLesson << '.';
   EXPECT_EQ(s->order[1], 1)
       << "philosopher 1 became hungry (on_hungry(1) was called) while its neighbour, philosopher 0, was eating; "
       << "then 0 finished and at once asked for another meal. Philosopher 1 asked first, so it must eat next, "
@@ -292,6 +295,9 @@ CONCLAB_SIM_TEST(TableTest, HungryNeighboursEatInTheOrderTheyAsked) {
       "is not called for every meal before p waits");
   if (::testing::Test::HasFatalFailure()) return;
   const std::vector<int> order(std::begin(s->order), std::end(s->order));
+  ASSERT_EQ(s->meals_started, 3) << "three philosophers dined one meal each, but eat() was called "
+                                 << s->meals_started << " times (who, in order: " << list(order)
+                                 << "): dine(p, meals, eat) must call eat(p) once per meal. Read " << kLesson << '.';
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2}))
       << "philosopher 0 ate; while it ate, philosopher 1 became hungry (on_hungry(1)), and then philosopher 2. All "
       << "three are neighbours. When 0 put its forks down, 1 had asked first, so the meals must start in the order "
