@@ -291,7 +291,10 @@ CONCLAB_SIM_TEST(RwLockFairnessTest, ReadersWaitingForAWriterGetInTogether) {
   struct Scene {
     Arrivals arrivals;
     lab::RwLock lock{arrivals.hook()};
-    sync::latch both_inside{2};  // (no Room here: the other tests check exclusion; fewer steps, fewer schedules)
+    sync::latch both_inside{2};
+    int data = 0;  // written by the writer just before its unlock(), read by the readers it lets in
+    // (No Room here, to keep the schedules few: the plain `data` is the exclusion check, read by the explorer
+    // and ThreadSanitizer for a race, and by the readers for its value.)
   };
   auto s = std::make_shared<Scene>();
   watched([s] {
@@ -299,6 +302,10 @@ CONCLAB_SIM_TEST(RwLockFairnessTest, ReadersWaitingForAWriterGetInTogether) {
     {
       auto reader = [s] {
         s->lock.lock_shared();
+        EXPECT_EQ(s->data, 1) << "a reader got in while the writer still held the lock (it read the data before "
+                              << "the writer's last write): lock_shared() must wait until the writer's unlock() "
+                              << "lets it in; after a wakeup, check that it really was let in (a predicate)"
+                              << kLesson;
         s->both_inside.arrive_and_wait();  // the reader phase: both are inside at once
         s->lock.unlock_shared();
       };
@@ -306,6 +313,7 @@ CONCLAB_SIM_TEST(RwLockFairnessTest, ReadersWaitingForAWriterGetInTogether) {
       Arrivals::wait_for(s->arrivals.readers, 1);
       sync::jthread b(reader);
       Arrivals::wait_for(s->arrivals.readers, 2);  // both wait behind the writer
+      s->data = 1;  // the writer's last write, under the exclusive lock
       s->lock.unlock();
     }
     s->lock.lock();  // everybody left: the lock is free
