@@ -356,24 +356,33 @@ CONCLAB_SIM_TEST(RwLockTest, OneThreadTakesItInEveryModeInTurn) {
 TEST(RwLockTest, WorksWithTheStandardLockTypes) {
   // std's lock types by name: in the default and TSan builds sync::unique_lock and sync::shared_lock are these
   // (the sim build's sync::shared_lock knows only its own shared_mutex, so the plain tests use std's directly).
-  auto lock = std::make_shared<lab::RwLock>();  // shared: a hung lock() below is left behind on its own thread
-  int value = 0;
-  {
-    std::unique_lock writer(*lock);  // lock() / unlock()
-    value = 1;
-  }
-  {
-    std::lock_guard writer(*lock);
-    value = 2;
-  }
-  {
-    std::shared_lock reader(*lock);  // lock_shared() / unlock_shared()
-    EXPECT_EQ(value, 2) << "readers see what the last writer wrote";
-  }
-  ASSERT_TRUE(conclab::returns_in_time([lock] {
-    std::unique_lock writer(*lock);  // free again
-  }, kPatience)) << "after every unique_lock, lock_guard and shared_lock was gone, lock() still did not get in: an "
-                    "unlock() or unlock_shared() did not give the lock back" << kLesson;
+  // One thread, in turn; under the watchdog, since a lock that is not given back blocks the next call for good.
+  struct Shared {
+    lab::RwLock lock;
+    int value = 0;
+    int read = -1;
+  };
+  auto st = std::make_shared<Shared>();  // a hung call is left behind on its own thread, owning this
+  const bool finished = conclab::returns_in_time([st] {
+    {
+      std::unique_lock writer(st->lock);  // lock() / unlock()
+      st->value = 1;
+    }
+    {
+      std::lock_guard writer(st->lock);
+      st->value = 2;
+    }
+    {
+      std::shared_lock reader(st->lock);  // lock_shared() / unlock_shared()
+      st->read = st->value;
+    }
+    std::unique_lock writer(st->lock);  // free again
+  }, kPatience);
+  ASSERT_TRUE(finished) << "one thread took the lock with std::unique_lock, std::lock_guard, std::shared_lock and "
+                           "std::unique_lock again, one after the other, and one of them never got in: an unlock() "
+                           "or unlock_shared() did not give the lock back, or the lock still counts a writer as "
+                           "waiting after it got in (then every reader queues behind nobody)" << kLesson;
+  EXPECT_EQ(st->read, 2) << "a reader must see what the last writer wrote" << kLesson;
 }
 
 TEST(RwLockTest, ManyReadersAndWritersKeepTheDataConsistent) {
