@@ -11,9 +11,9 @@
 //   - unlock() with no reader waiting wakes ONE writer (only one can go);
 //   - the last unlock_shared() of a phase wakes one writer; readers never need waking there (nobody waits
 //     for readers to leave except writers).
-// Two condition variables are safe only because each waits for one kind of event; mixing a reader and a
-// writer on one of them with notify_one would lose a wakeup (the wrong variant unlock-shared-wakes-readers
-// shows the shape of that mistake).
+// Two condition variables are safe only because each has one kind of waiter, and every notify names the one
+// where the thread that can now go is waiting (the wrong variant unlock-shared-wakes-readers notifies the
+// readers' one when a reader leaves: the writer waiting on the other sleeps for ever).
 //
 // What an expert would still do differently in production: a lock this contended wants an atomic fast path
 // (an uncontended lock_shared() that is one fetch_add, as Brandenburg and Anderson's PF-T and PF-Q locks do:
