@@ -858,6 +858,25 @@ void unlock_at(M& m, SourceLoc loc) {
     m.unlock();
   }
 }
+// The same for SharedLockable (shared_lock over the explorer's shared_mutex, or over a lab's own reader-writer lock).
+template <class M>
+void lock_shared_at(M& m, SourceLoc loc) {
+  if constexpr (requires { m.lock_shared(loc); }) {
+    m.lock_shared(loc);
+  } else {
+    ScopedWhere at(Where{loc, nullptr});
+    m.lock_shared();
+  }
+}
+template <class M>
+void unlock_shared_at(M& m, SourceLoc loc) {
+  if constexpr (requires { m.unlock_shared(loc); }) {
+    m.unlock_shared(loc);
+  } else {
+    ScopedWhere at(Where{loc, nullptr});
+    m.unlock_shared();
+  }
+}
 }  // namespace detail
 
 template <class Mutex>
@@ -939,7 +958,7 @@ class shared_lock {
   using mutex_type = Mutex;
   shared_lock() noexcept = default;
   explicit shared_lock(Mutex& m, CONCLAB_SIM_HERE) : m_(&m) {
-    m.lock_shared(loc);
+    detail::lock_shared_at(m, loc);
     owns_ = true;
   }
   shared_lock(Mutex& m, std::defer_lock_t) noexcept : m_(&m) {}
@@ -953,11 +972,11 @@ class shared_lock {
   shared_lock(const shared_lock&) = delete;
   shared_lock& operator=(const shared_lock&) = delete;
   void lock(CONCLAB_SIM_HERE) {
-    m_->lock_shared(loc);
+    detail::lock_shared_at(*m_, loc);
     owns_ = true;
   }
   void unlock(CONCLAB_SIM_HERE) {
-    m_->unlock_shared(loc);
+    detail::unlock_shared_at(*m_, loc);
     owns_ = false;
   }
   bool owns_lock() const noexcept { return owns_; }
