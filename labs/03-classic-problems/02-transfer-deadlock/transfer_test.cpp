@@ -83,7 +83,7 @@ void watched(std::function<void()> body, const std::string& if_stuck) {
   }
   ASSERT_TRUE(conclab::returns_in_time(std::move(body), kPatience))
       << "not finished after " << kPatience.count() / 1000.0 << " s (a correct transfer takes microseconds): "
-      << if_stuck << ". The sim build shows the schedule: ./conclab explore 03.02.";
+      << if_stuck << " The sim build shows the schedule: ./conclab explore 03.02.";
 }
 
 // ---- One thread: what a transfer does ----
@@ -163,7 +163,8 @@ TEST(TransferTest, OppositeTransfersOneAfterTheOtherUseOneLockOrder) {
     { std::jthread there([&] { lab::transfer(st->a, st->b, 10); }); }  // joined
     { std::jthread back([&] { lab::transfer(st->b, st->a, 20); }); }   // joined
     st->end = {st->a.balance(), st->b.balance()};
-  }, "two transfers that never overlapped are blocked: is a lock still held after transfer() returns?");
+  }, "two transfers that never overlapped are blocked: is a lock still held after transfer() returns? " +
+     see("The traps"));
   if (::testing::Test::HasFailure()) return;
   EXPECT_EQ(st->end.a, 110) << "a had 100, sent 10 and received 20 " << st->end.text();
   EXPECT_EQ(st->end.b, 90) << "b had 100, received 10 and sent 20 " << st->end.text();
@@ -398,7 +399,8 @@ CONCLAB_SIM_TEST(TransferTest, TwoTotalsInOppositeOrdersDoNotDeadlock) {
   watched([st] {
     conclab::sync::jthread one([&] { st->first = lab::total(std::vector<lab::Account*>{&st->a, &st->b}); });
     conclab::sync::jthread other([&] { st->second = lab::total(std::vector<lab::Account*>{&st->b, &st->a}); });
-  }, "total({a, b}) and total({b, a}) are blocked for good: each locked its first account and waits for the other's. " +
+  },  // both joined as the body ends
+  "total({a, b}) and total({b, a}) are blocked for good: each locked its first account and waits for the other's. " +
      see("Many accounts at once"));
   if (::testing::Test::HasFailure()) return;
   EXPECT_EQ(st->first, 100) << "total({a, b}) of 30 and 70 is 100, but it returned " << st->first;
