@@ -112,7 +112,8 @@ TEST(TransferTest, MovesMoneyAndRefusesAnOverdraft) {
     EXPECT_THROW(lab::transfer(b, a, -1), std::invalid_argument)
         << "a negative amount would be a transfer the other way: it must throw std::invalid_argument";
     EXPECT_EQ(a.balance() + b.balance(), 150) << "transfers never create or destroy money " << balances(a, b);
-  }, "a transfer on ONE thread never returned: is a lock still held from an earlier call, or taken twice?");
+  }, "a transfer on ONE thread never returned. After the refused transfer(a, b, 71), is a lock still held (a throw "
+     "between lock() and unlock() skips the unlock: use an RAII guard)? " + see("The traps"));
 }
 
 // ---- The deadlock: two transfers in opposite directions ----
@@ -263,7 +264,9 @@ CONCLAB_SIM_TEST(TransferTest, RacingTransfersCannotOverdraw) {
       conclab::sync::jthread to_c([&] { move(st->c); });
     }  // joined
     st->end = {st->a.balance(), st->b.balance(), st->c.balance()};
-  }, "two transfers out of the same account are blocked for good. " + see("Lock in one order"));
+  }, "transfer(a, b, 60) and transfer(a, c, 60) from 100 are blocked for good. Only one can succeed; the "
+     "other throws InsufficientFunds, and if it throws while holding a lock (between lock() and unlock()), the "
+     "next lock of that account waits forever. " + see("The traps"));
   if (::testing::Test::HasFailure()) return;
   const lab::Money a = st->end.a;
   EXPECT_GE(a, 0) << "a held 100 and two threads each moved 60 out of it: a is now " << a
