@@ -148,6 +148,40 @@ CONCLAB_SIM_TEST(TransferTest, OppositeTransfersDoNotDeadlock) {
   EXPECT_EQ(st->end.b, 90) << "b had 100, received 10 and sent 20 " << st->end.text();
 }
 
+// Three transfers on two threads, and the second thread's first transfer changes which account is richer:
+// transfer(a, c, 60) takes a from 100 to 40, below b's 50. Any lock order computed from something that changes (a balance) can then be seen one
+// way by transfer(a, b) before that and the other way by transfer(b, a) after it, while both are between their
+// two locks. The order must come from something that never changes: the id.
+CONCLAB_SIM_TEST(TransferTest, TransfersWhileBalancesChangeDoNotDeadlock) {
+  conclab::sim::explain(
+      "transfer(a, b) chose its lock order, then transfer(a, c) changed the balances, then transfer(b, a) chose "
+      "the opposite order: each now holds one of a and b and waits for the other. A lock order has to be the "
+      "same for every call at every moment: compute it from the id, which never changes, not from a balance. " +
+      see("Lock in one order"));
+  struct State {
+    lab::Account a{1, 100};
+    lab::Account b{2, 50};
+    lab::Account c{3, 0};
+    End end;
+  };
+  auto st = std::make_shared<State>();
+  watched([st] {
+    {
+      conclab::sync::jthread there([&] { lab::transfer(st->a, st->b, 10); });
+      conclab::sync::jthread away_and_back([&] {
+        lab::transfer(st->a, st->c, 60);  // a: 100 -> 40, now poorer than b
+        lab::transfer(st->b, st->a, 5);
+      });
+    }  // both joined
+    st->end = {st->a.balance(), st->b.balance(), st->c.balance()};
+  }, "three transfers among a, b and c are blocked for good: two of them took the locks of a and b in opposite "
+     "orders. " + see("Lock in one order"));
+  if (::testing::Test::HasFailure()) return;
+  EXPECT_EQ(st->end.a, 35) << "a had 100, sent 10 and 60, received 5 " << st->end.text();
+  EXPECT_EQ(st->end.b, 55) << "b had 50, received 10, sent 5 " << st->end.text();
+  EXPECT_EQ(st->end.c, 60) << "c received 60 " << st->end.text();
+}
+
 // On real threads: one transfer a -> b on one thread, and after it has been joined, one transfer b -> a on
 // another. Nothing can deadlock here (they never overlap), so in the default build every version passes. But
 // ThreadSanitizer (TSan build) remembers that a was held when b was locked, and then b when a was locked: a cycle

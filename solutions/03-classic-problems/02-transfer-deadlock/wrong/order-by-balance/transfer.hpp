@@ -1,14 +1,16 @@
-// Lab 03.02 transfer-deadlock, WRONG (order-by-balance): transfer() locks the richer account first.
+// Lab 03.02 transfer-deadlock, WRONG (order-by-balance): transfer() locks the richer account first, and breaks
+// ties by id.
 //
-// Why it looks right: "always lock in one order" is the rule, and richer-first is an order: for any two
-// accounts it says which comes first, and it does not depend on the direction of the money. Why it is wrong: a
-// lock order only prevents a cycle if every thread sees the SAME order, and a balance changes with every
-// transfer, so two calls can see two different orders (one decides before a transfer flips the balances, the
-// other after). It also has ties: with equal balances both calls fall back to `from` first, which is argument
-// order again. The explorer finds the tie on every run (TransferTest.OppositeTransfersDoNotDeadlock, two
-// accounts of 100), and ThreadSanitizer reports both orders when a -> b then b -> a run one after the other (the
-// first sees a tie and takes a first, the second sees b richer and takes b first). The fix: a key that never
-// changes and never ties, the id.
+// Why it looks right: "always lock in one order" is the rule, and richer-first is an order: at any moment it
+// says which of two accounts comes first, whichever way the money goes, and the id settles ties. Opposite
+// transfers between two accounts pass, because both calls look at the same two balances. Why it is wrong: a lock
+// order only prevents a cycle if every thread sees the SAME order the whole time it holds a lock, and balances
+// change with every transfer. transfer(a, b) reads the balances (a richer: a first), then transfer(a, c) makes a
+// poorer than b, then transfer(b, a) reads them (b richer: b first): transfer(a, b) holds a and waits for b,
+// transfer(b, a) holds b and waits for a. The explorer finds that schedule (two preemptions) on every run
+// (TransferTest.TransfersWhileBalancesChangeDoNotDeadlock). ThreadSanitizer reports the two orders in most
+// runs of the tests that move money both ways, but not in every one, so only the explorer's catch is claimed.
+// The fix: a key that never changes, the id.
 #pragma once
 
 #include <algorithm>
@@ -80,7 +82,10 @@ inline Receipt transfer_and_report(Account& from, Account& to, Money amount) {
     if (from.balance_ < amount) throw InsufficientFunds();  // the lock_guard unlocks on the way out
     return {from.id_, to.id_, amount, from.balance_, to.balance_};
   }
-  const bool from_first = from.balance() >= to.balance();  // BUG: the richer first, and a tie means `from` first
+  const Money from_balance = from.balance();
+  const Money to_balance = to.balance();
+  const bool from_first =  // BUG: the richer first (ties by id): a balance can change before we lock
+      from_balance > to_balance || (from_balance == to_balance && from.id_ < to.id_);
   Account& first = from_first ? from : to;
   Account& second = from_first ? to : from;
   sync::lock_guard lock_first(first.mu_);
