@@ -222,10 +222,11 @@ CONCLAB_SIM_TEST(StackTest, TwoPopsAndAPushKeepEveryValue) {
 }
 
 // The ABA on the free list: a push takes its node off the free list exactly as pop takes one off the stack.
-// T1 pushes 20, T2 pushes 30, and T0 pops once T2 is done. The stack holds 10 in node 1; node 2 is free. T1's push
-// reads the free list's top (node 2); T2's push takes node 2 first and puts 30 in it on the stack; T1 reads node
-// 2's next, which now links the stack (node 1); T0's pop takes 30 and puts node 2 back on the free list; T1's
-// exchange sees node 2 on top and installs node 1, which is on the stack: one node on both lists.
+// T1 pushes 20, T2 pushes 30, and T0 pops once T2 is done. The stack holds 10 in node 1; node 2 is free (its next
+// 0). T1's push reads the free list's top (node 2) and its next (0); T2's push takes node 2 and puts 30 in it on
+// the stack; T0's pop takes 30 and gives node 2 back to the free list; T1's exchange sees node 2 on top and
+// succeeds. Now T1 writes into a node whose last owner nothing orders before it (the explorer reports that data
+// race), and in other schedules a node ends up on the free list and the stack at once.
 CONCLAB_SIM_TEST(StackTest, TwoPushesAndAPopKeepEveryNode) {
   lab::Stack stack(2);
   ASSERT_TRUE(stack.push(10)) << "push(10) into an empty stack with room for 2 returned false.";

@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (generation-beside-not-inside): each head has a generation, but in an atomic of its own next to the
+// Lab 03.08 aba-stack, WRONG (generation-beside-not-inside): each head has a generation, but in an atomic of its
+// own next to the
 // index: the exchange compares the index, then the generation is incremented.
 //
 // Why it looks right: the lesson says "a generation beside the index", and here it is, incremented on every change,

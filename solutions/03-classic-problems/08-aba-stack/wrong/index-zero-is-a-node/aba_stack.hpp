@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (index-zero-is-a-node): the pool is `capacity` nodes, 0 .. capacity - 1, and index 0 also means
+// Lab 03.08 aba-stack, WRONG (index-zero-is-a-node): the pool is `capacity` nodes, 0 .. capacity - 1, and index 0
+// also means
 // "no node".
 //
 // Why it looks right: capacity nodes for capacity values, indices from 0 as everywhere in C++, and the free list

@@ -7,8 +7,8 @@
 // i, and be writing i's next (putting i on the free list, or pushing it again) at the same moment. The value read
 // is thrown away when the exchange fails, but a plain read racing a write is a data race, undefined behaviour
 // whatever happens to the value, and the compiler may assume it never happens. The explorer checks every plain
-// access and reports the race every run (StackTest.TwoPopsAndAPushKeepEveryValue, TwoPushesAndAPopKeepEveryNode);
-// ThreadSanitizer reports it in the stress test. The fix: sync::atomic<std::uint32_t> next, read and written
+// access and reports the race every run (StackTest.TwoPopsAndAPushKeepEveryValue, TwoPushesAndAPopKeepEveryNode).
+// The fix: sync::atomic<std::uint32_t> next, read and written
 // relaxed (ordered by the heads' acquire/release).
 #pragma once
 

@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (relaxed-pop-exchange): pop_node's exchange is relaxed, both orders: "the acquire load at the top
+// Lab 03.08 aba-stack, WRONG (relaxed-pop-exchange): pop_node's exchange is relaxed, both orders: "the acquire
+// load at the top
 // already synchronized with the pusher".
 //
 // Why it looks right: it is half true. If the exchange succeeds at once, it read the same head word as the acquire
@@ -7,7 +8,8 @@
 // its value, with nothing ordering the push that published it before those reads. The next may be stale, and the
 // value read after the final exchange is a plain read racing the pusher's write: a data race. The explorer
 // runs the C++ memory model, not x86's, and reports it every run (StackTest.TwoPopsAndAPushKeepEveryValue,
-// StackTest.PopRacesAPush). The fix: acquire as the failure order (the success order may stay relaxed: the final
+// StackTest.TwoPushesAndAPopKeepEveryNode, StackTest.PopRacesAPush). The fix: acquire as the failure order (the
+// success order may stay relaxed: the final
 // version says why).
 #pragma once
 

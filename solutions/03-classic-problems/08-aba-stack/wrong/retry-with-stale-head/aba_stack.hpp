@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (retry-with-stale-head): pop_node's loop hands the exchange a copy of the head it read first, so
+// Lab 03.08 aba-stack, WRONG (retry-with-stale-head): pop_node's loop hands the exchange a copy of the head it
+// read first, so
 // the head that a failed exchange loads is thrown away, and the loop retries with the old one forever.
 //
 // Why it looks right: "compare_exchange_weak overwrites its first argument, and I want to keep `old` intact for

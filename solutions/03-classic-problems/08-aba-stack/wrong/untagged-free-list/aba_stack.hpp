@@ -1,12 +1,14 @@
-// Lab 03.08 aba-stack, WRONG (untagged-free-list): the stack's head carries a generation, but the free list's is a bare index.
+// Lab 03.08 aba-stack, WRONG (untagged-free-list): the stack's head carries a generation, but the free list's is a
+// bare index.
 //
 // Why it looks right: ABA is about pop, and the stack's pop is protected: its exchange compares index and
 // generation. The free list only hands out spare nodes, so "it does not matter which one I get". Why it is wrong:
 // taking a node off the free list IS a pop, with the same read-head, read-next, exchange shape and the same hole.
-// A push reads the free list's top (node 2) and its next; meanwhile another push takes node 2 and puts it on the
-// stack (its next now links the stack), and a pop gives node 2 back to the free list: the first push's exchange
-// sees node 2 on top again and installs a next that points into the stack. One node is then on both lists, and
-// two pushes can later write into it. The explorer finds it every run (StackTest.TwoPushesAndAPopKeepEveryNode).
+// A push reads the free list's top (node 2) and its next (0); meanwhile another push takes node 2 and puts it on
+// the stack, and a pop gives node 2 back to the free list: the first push's exchange sees node 2 on top again
+// and succeeds, on a stale view. It then writes into a node whose last owner nothing orders before it (a data
+// race), and in other schedules installs a next that points into the stack: one node on both lists. The
+// explorer finds it every run (StackTest.TwoPushesAndAPopKeepEveryNode).
 // The fix: the same index + generation word for the free list; one pop_node/push_node for both stacks.
 #pragma once
 

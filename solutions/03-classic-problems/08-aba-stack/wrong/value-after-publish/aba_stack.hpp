@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (value-after-publish): push() puts the node on the stack first and writes the value into it
+// Lab 03.08 aba-stack, WRONG (value-after-publish): push() puts the node on the stack first and writes the value
+// into it
 // after: "the node is mine, I took it off the free list".
 //
 // Why it looks right: on one thread the order makes no difference, and the node did come off the free list, so no
@@ -6,7 +7,7 @@
 // can take it, and read its value before (or while) this thread writes it: the pop returns the node's previous
 // value, or races the write, a data race on a plain int. The release exchange publishes only what was written
 // before it. The explorer finds the schedule every run (StackTest.TwoPopsAndAPushKeepEveryValue,
-// StackTest.PopRacesAPush). The fix: write the value, then publish the node.
+// StackTest.TwoPushesAndAPopKeepEveryNode, StackTest.PopRacesAPush). The fix: write the value, then publish the node.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// Lab 03.08 aba-stack, WRONG (value-read-before-exchange): pop() reads the top node's value before its exchange, and returns it
+// Lab 03.08 aba-stack, WRONG (value-read-before-exchange): pop() reads the top node's value before its exchange,
+// and returns it
 // if the exchange succeeds.
 //
 // Why it looks right: it is how many textbook Treiber stacks read (in languages with a garbage collector), the
@@ -7,8 +8,7 @@
 // and reused by a push that is writing its value right now. The value read is discarded, but the read itself is
 // a plain read racing a plain write: a data race, undefined behaviour even if the value is never used. In this
 // stack the node is ours alone only after our exchange succeeded, so that is when to read it. The explorer
-// reports the race every run (StackTest.TwoPopsAndAPushKeepEveryValue); ThreadSanitizer reports it in the stress
-// test.
+// reports the race every run (StackTest.TwoPopsAndAPushKeepEveryValue).
 #pragma once
 
 #include <cstdint>
