@@ -5,6 +5,7 @@
 //
 //   items_per_second  push/pop pairs per second of wall-clock time, all threads together: the headline
 //   lost              values pushed that never came out (after the threads stop): speed means nothing unless 0
+//   cycle             1 if the stack's links went round in a circle (more than its capacity came out): broken
 //
 // Each thread pushes a value and pops one, again and again, on one stack with room for 1024: the stack stays
 // nearly empty, so every operation fights for the one head word (the worst case for any stack). Rows:
@@ -57,9 +58,11 @@ void BM_Stack(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
     // What is still on the stack must be exactly what was pushed and not popped (threads are at the end barrier).
+    // Bounded: a stack that ABA broke may have a cycle, and a stack with room for kCapacity never holds more.
     std::int64_t left = 0;
-    while (stack->pop()) ++left;
+    while (left <= kCapacity && stack->pop()) ++left;
     state.counters["lost"] = static_cast<double>(balance.load() - left);
+    state.counters["cycle"] = left > kCapacity ? 1 : 0;
   }
 }
 

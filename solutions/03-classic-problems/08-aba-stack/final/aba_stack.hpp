@@ -18,7 +18,7 @@
 //   - the value is a plain int: pop() reads it only after its exchange succeeded, when the node is ours alone,
 //     and push() writes it before the release exchange publishes the node.
 // On x86 every exchange is a `lock cmpxchg` whatever its order, but improved's seq_cst store of next is an `xchg`
-// (a full barrier), where final's relaxed one is a plain `mov` (g++ -O2 -S shows both): final made about 1.6x
+// (a full barrier), where final's relaxed one is a plain `mov` (g++ -O2 -S shows both): final made 1.2x to 1.6x
 // improved's push/pop pairs per second on one thread here (`./conclab bench 03.08`; the lesson has the figures).
 // On ARM or POWER the acquire/release pairs save barriers on every operation too.
 //
