@@ -128,6 +128,14 @@ std::string aba_advice(bool explored = true) {
          (explored ? "; the schedule below is the one that broke it, step by step." : ".");
 }
 
+// For the explorer's "never ends" verdict: push() and pop() wait for nothing, so a thread that never ends is a loop.
+void explain_never_ends() {
+  conclab::sim::explain(std::string("push() and pop() never wait for anything, so a thread that never ends here is a "
+                                    "compare-exchange loop that can never succeed: typically one that retries with the "
+                                    "head it read first instead of the head the failed exchange loaded into its first "
+                                    "argument. Read ") + kLesson + " (\"The retry loop\").");
+}
+
 std::vector<int> values_of(std::initializer_list<std::optional<int>> results) {
   std::vector<int> out;
   for (const auto& r : results) {
@@ -200,6 +208,7 @@ TEST(StackTest, NodesAreReusedWithoutLimit) {
 // list, where its next is now 0: the list was empty); T1 reads A's next (0); T0 pushes 30 into node A (on top
 // again, its next B); T1's exchange sees A and installs 0: the stack looks empty, and 10 is lost with node B.
 CONCLAB_SIM_TEST(StackTest, TwoPopsAndAPushKeepEveryValue) {
+  explain_never_ends();
   lab::Stack stack(2);
   ASSERT_TRUE(stack.push(10) && stack.push(20)) << "two pushes into an empty stack with room for 2 (before any thread "
                                                 << "started) must both succeed.";
@@ -228,6 +237,7 @@ CONCLAB_SIM_TEST(StackTest, TwoPopsAndAPushKeepEveryValue) {
 // succeeds. Now T1 writes into a node whose last owner nothing orders before it (the explorer reports that data
 // race), and in other schedules a node ends up on the free list and the stack at once.
 CONCLAB_SIM_TEST(StackTest, TwoPushesAndAPopKeepEveryNode) {
+  explain_never_ends();
   lab::Stack stack(2);
   ASSERT_TRUE(stack.push(10)) << "push(10) into an empty stack with room for 2 returned false.";
   bool pushed20 = false;
@@ -256,6 +266,7 @@ CONCLAB_SIM_TEST(StackTest, TwoPushesAndAPopKeepEveryNode) {
 // The explorer runs the C++ memory model, so a missing pair is a data race or a stale value on some schedule, even
 // on x86. (TwoPopsAndAPushKeepEveryValue checks the same and more, with a third actor; this is the small case.)
 CONCLAB_SIM_TEST(StackTest, PopRacesAPush) {
+  explain_never_ends();
   lab::Stack stack(2);
   ASSERT_TRUE(stack.push(10)) << "push(10) into an empty stack with room for 2 returned false.";
   std::optional<int> popped;
