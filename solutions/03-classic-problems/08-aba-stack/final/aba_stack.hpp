@@ -7,10 +7,11 @@
 //     refreshed head is only copied into the node's next, never followed);
 //   - pop_node's load of the head and its failure reload are acquire (what we do next is follow the index to
 //     the node's next field, so we must see the push that published it);
-//   - pop_node's successful compare-exchange can be relaxed: it can only succeed on the very head word that our
-//     acquire load (or acquire failure reload) read, because every change of a head bumps its generation, so
-//     no two stores ever write the same word. The edge from the pusher was made by that acquire read already.
-//     This is also why the failure order must NOT be relaxed: after a failed exchange we follow the new head;
+//   - pop_node's successful compare-exchange is acquire too, though relaxed would be enough by the letter of the
+//     model: it can only succeed on the very head word that our acquire load (or acquire failure reload) read,
+//     because every change of a head bumps its generation, so the pusher's writes are already visible. But a
+//     failure order stronger than the success order, legal since C++17, makes GCC 12 warn
+//     (-Winvalid-memory-model: it still applies the older rule); acquire costs nothing on x86. The failure order must be acquire in any case: after a failed exchange we follow the new head;
 //   - the next field is read relaxed, and it must be an atomic: pop_node reads node i's next while another
 //     thread may be writing it (i was popped by someone else, reused, and is being pushed again: the write in
 //     push_node). That read is wasted (our compare-exchange will fail on the generation), but on a plain int it
@@ -109,9 +110,10 @@ class Stack {
       // relaxed: pairs with the relaxed store in push_node, ordered for us by the acquire read of `old`. It must
       // be atomic: if another thread popped i since we read `old`, i may be being pushed again right now.
       const std::uint32_t next = nodes_[i].next.load(std::memory_order_relaxed);
-      // success relaxed: it succeeds only on the word our acquire read of `old` saw (generations never repeat),
-      // so the pusher's writes are already ours. failure acquire: `old` is refreshed, and we follow it next.
-      if (head.compare_exchange_weak(old, pack(next, generation_of(old) + 1), std::memory_order_relaxed,
+      // acquire on failure: `old` is refreshed and we follow it next, so it pairs with push_node's release like
+      // the load above. acquire on success: already ordered by the read of `old` (generations never repeat),
+      // but relaxed there would make the failure order the stronger one, which GCC 12 warns about.
+      if (head.compare_exchange_weak(old, pack(next, generation_of(old) + 1), std::memory_order_acquire,
                                      std::memory_order_acquire)) {
         return i;
       }
