@@ -1,5 +1,6 @@
 // Lab 03.08: a lock-free stack over a fixed pool of nodes, and the ABA problem.
-// Lesson: modules/03-classic-problems/08-aba.md.   Check: ./conclab check 03.08   Be the scheduler: ./conclab play 03.08
+// Lesson: modules/03-classic-problems/08-aba.md.   Check: ./conclab check 03.08   Be the scheduler: ./conclab play
+// 03.08
 //
 // Make lab::Stack a lock-free LIFO stack of ints with room for `capacity` values:
 //
@@ -35,7 +36,8 @@ namespace sync = conclab::sync;
 
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order; no thread can see the stack yet.
     for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone);
     // TODO(lab): if you change what a head holds (and you will: see the trap above), change these two as well.

@@ -63,8 +63,8 @@ std::string what_broke(lab::Stack& stack, const std::vector<int>& pushed, const 
     drained.push_back(*v);
   }
   if (drained.size() > capacity) {
-    return "after the threads were joined, pop() returned a value " + std::to_string(drained.size()) + " times in a row (" +
-           list(drained) + ") from a stack with room for " + std::to_string(capacity) +
+    return "after the threads were joined, pop() returned a value " + std::to_string(drained.size()) +
+           " times in a row (" + list(drained) + ") from a stack with room for " + std::to_string(capacity) +
            ": the links form a CYCLE. A node's next leads back to a node already seen, or the stack's head points into "
            "the free list (a node on both lists).";
   }
@@ -82,7 +82,8 @@ std::string what_broke(lab::Stack& stack, const std::vector<int>& pushed, const 
     std::string what = "values pushed: " + list(pushed) + "; returned by the threads' pops: " + list(popped) +
                        "; left on the stack after join: " + list(drained) + ".\n";
     if (!lost.empty()) what += "LOST: " + list(lost) + " went in and never came out. ";
-    if (!extra.empty()) what += "POPPED TWICE (or never pushed): " + list(extra) + " came out more often than it went in. ";
+    if (!extra.empty())
+      what += "POPPED TWICE (or never pushed): " + list(extra) + " came out more often than it went in. ";
     return what;
   }
   if (check == Check::kValues) return "";
@@ -96,9 +97,9 @@ std::string what_broke(lab::Stack& stack, const std::vector<int>& pushed, const 
            " NODE(S) LOST, on neither the stack nor the free list.";
   }
   if (stack.push(9999)) {
-    return "every value came out, and then the empty stack took " + std::to_string(capacity + 1) + " pushes with room " +
-           "for " + std::to_string(capacity) + ": a NODE HANDED OUT TWICE (it is on the free list twice, or on the free " +
-           "list and the stack at once).";
+    return "every value came out, and then the empty stack took " + std::to_string(capacity + 1) +
+           " pushes with room " + "for " + std::to_string(capacity) +
+           ": a NODE HANDED OUT TWICE (it is on the free list twice, or on the free " + "list and the stack at once).";
   }
   if (check == Check::kNodes) return "";
   std::vector<int> again;
@@ -109,21 +110,23 @@ std::string what_broke(lab::Stack& stack, const std::vector<int>& pushed, const 
     again.push_back(*v);
   }
   bool in_reverse = again.size() == capacity;
-  for (std::uint32_t k = 0; in_reverse && k < capacity; ++k) in_reverse = again[k] == 1000 + static_cast<int>(capacity - 1 - k);
+  for (std::uint32_t k = 0; in_reverse && k < capacity; ++k)
+    in_reverse = again[k] == 1000 + static_cast<int>(capacity - 1 - k);
   if (!in_reverse) {
-    return "every value came out; then 1000 .. " + std::to_string(999 + capacity) + " were pushed into the empty stack (one " +
-           "thread) and popped back as " + list(again) + ": a node was HANDED OUT TWICE (two pushes wrote the same node) " +
-           "or the links are broken.";
+    return "every value came out; then 1000 .. " + std::to_string(999 + capacity) +
+           " were pushed into the empty stack (one " + "thread) and popped back as " + list(again) +
+           ": a node was HANDED OUT TWICE (two pushes wrote the same node) " + "or the links are broken.";
   }
   return "";
 }
 
 std::string aba_advice(bool explored = true) {
-  return std::string("\nThis is what ABA does: a thread read the head (node A) and A's next, other threads popped A, "
-                     "reused node A for a new push, and A was on top again; the first thread's compare-exchange saw "
-                     "A and succeeded, installing a next read in A's previous life. Comparing the index alone cannot "
-                     "tell the two As apart: put a generation beside it in the same 64-bit word, increment it on "
-                     "every change, and compare-exchange the pair. Both the stack and the free list need it. Read ") +
+  return std::string(
+             "\nThis is what ABA does: a thread read the head (node A) and A's next, other threads popped A, "
+             "reused node A for a new push, and A was on top again; the first thread's compare-exchange saw "
+             "A and succeeded, installing a next read in A's previous life. Comparing the index alone cannot "
+             "tell the two As apart: put a generation beside it in the same 64-bit word, increment it on "
+             "every change, and compare-exchange the pair. Both the stack and the free list need it. Read ") +
          kLesson + " (\"The four steps\", \"The fix: a generation beside the index\")" +
          (explored ? "; the schedule below is the one that broke it, step by step." : ".");
 }
@@ -133,7 +136,8 @@ void explain_never_ends() {
   conclab::sim::explain(std::string("push() and pop() never wait for anything, so a thread that never ends here is a "
                                     "compare-exchange loop that can never succeed: typically one that retries with the "
                                     "head it read first instead of the head the failed exchange loaded into its first "
-                                    "argument. Read ") + kLesson + " (\"The retry loop\").");
+                                    "argument. Read ") +
+                        kLesson + " (\"The retry loop\").");
 }
 
 std::vector<int> values_of(std::initializer_list<std::optional<int>> results) {
@@ -156,7 +160,8 @@ TEST(StackTest, StartsEmpty) {
 TEST(StackTest, PopsInReverseOrderOfPushes) {
   lab::Stack stack(5);
   for (int v = 1; v <= 5; ++v) {
-    ASSERT_TRUE(stack.push(v * 10)) << "push(" << v * 10 << ") number " << v << " into a stack with room for 5 returned "
+    ASSERT_TRUE(stack.push(v * 10)) << "push(" << v * 10 << ") number " << v
+                                    << " into a stack with room for 5 returned "
                                     << "false: push() fails only when every node of the pool is in use.";
   }
   for (int v = 5; v >= 1; --v) {
@@ -171,13 +176,16 @@ TEST(StackTest, PopsInReverseOrderOfPushes) {
 TEST(StackTest, PushFailsOnlyWhenEveryNodeIsInUse) {
   lab::Stack stack(4);
   for (int k = 1; k <= 4; ++k) {
-    ASSERT_TRUE(stack.push(k)) << "push number " << k << " into an empty stack with room for 4 returned false: the pool "
+    ASSERT_TRUE(stack.push(k)) << "push number " << k
+                               << " into an empty stack with room for 4 returned false: the pool "
                                << "has 4 nodes, and all must be usable. If only 3 are, look at index 0: it means "
                                << "\"no node\", so the nodes are 1 .. capacity and the array needs capacity + 1 slots "
-                               << "(or node 0 is the end of a list and also a node). Read " << kLesson << " (\"The lab\").";
+                               << "(or node 0 is the end of a list and also a node). Read " << kLesson
+                               << " (\"The lab\").";
   }
-  EXPECT_FALSE(stack.push(5)) << "a fifth push into a stack with room for 4 returned true: push() must return false when "
-                              << "every node is in use (and must not overwrite one).";
+  EXPECT_FALSE(stack.push(5))
+      << "a fifth push into a stack with room for 4 returned true: push() must return false when "
+      << "every node is in use (and must not overwrite one).";
   ASSERT_EQ(stack.pop(), std::optional<int>(4)) << "after pushing 1, 2, 3, 4, pop() must return 4.";
   EXPECT_TRUE(stack.push(6)) << "after a pop freed a node, push() returned false: a popped node must go back to the "
                              << "free list so the next push can use it.";
@@ -190,8 +198,9 @@ TEST(StackTest, NodesAreReusedWithoutLimit) {
   lab::Stack stack(2);
   ASSERT_TRUE(stack.push(-1)) << "push() into an empty stack returned false.";
   for (int k = 0; k < 10'000; ++k) {
-    ASSERT_TRUE(stack.push(k)) << "push number " << k + 2 << " (with one value on a stack with room for 2, and every "
-                               << "earlier push popped) returned false: a popped node did not go back to the free list.";
+    ASSERT_TRUE(stack.push(k))
+        << "push number " << k + 2 << " (with one value on a stack with room for 2, and every "
+        << "earlier push popped) returned false: a popped node did not go back to the free list.";
     const std::optional<int> got = stack.pop();
     ASSERT_EQ(got, std::optional<int>(k)) << "push(" << k << ") then pop() must return " << k << ".";
   }
@@ -225,9 +234,10 @@ CONCLAB_SIM_TEST(StackTest, TwoPopsAndAPushKeepEveryValue) {
   std::vector<int> in = {10, 20};
   if (pushed) in.push_back(30);
   const std::string broken = what_broke(stack, in, values_of({first, second}), Check::kValues);
-  if (!broken.empty()) ADD_FAILURE() << "The stack held 20 on top of 10 (full); T1 and T2 each popped once, and T0 pushed 30 after T2's "
-                        << "pop (which may fail only while both nodes are in use).\n"
-                        << broken << aba_advice();
+  if (!broken.empty())
+    ADD_FAILURE() << "The stack held 20 on top of 10 (full); T1 and T2 each popped once, and T0 pushed 30 after T2's "
+                  << "pop (which may fail only while both nodes are in use).\n"
+                  << broken << aba_advice();
 }
 
 // The ABA on the free list: a push takes its node off the free list exactly as pop takes one off the stack.
@@ -255,9 +265,10 @@ CONCLAB_SIM_TEST(StackTest, TwoPushesAndAPopKeepEveryNode) {
   if (pushed20) in.push_back(20);
   if (pushed30) in.push_back(30);
   const std::string broken = what_broke(stack, in, values_of({popped}), Check::kNodes);
-  if (!broken.empty()) ADD_FAILURE() << "The stack held 10 (one of its 2 nodes free); T1 pushed 20 and T2 pushed 30, and T0 popped once "
-                        << "after T2's push (a push may fail only while both nodes are in use).\n"
-                        << broken << aba_advice();
+  if (!broken.empty())
+    ADD_FAILURE() << "The stack held 10 (one of its 2 nodes free); T1 pushed 20 and T2 pushed 30, and T0 popped once "
+                  << "after T2's push (a push may fail only while both nodes are in use).\n"
+                  << broken << aba_advice();
 }
 
 // Two threads: T1 pops while the test's own thread T0 pushes. The value T0 writes into its node must be visible to
@@ -284,7 +295,8 @@ CONCLAB_SIM_TEST(StackTest, PopRacesAPush) {
   std::vector<int> in = {10};
   if (pushed) in.push_back(20);
   const std::string broken = what_broke(stack, in, values_of({popped}), Check::kValues);
-  if (!broken.empty()) ADD_FAILURE() << "The stack held 10; T1 popped once while T0 pushed 20.\n" << broken << "\nRead " << kLesson << '.';
+  if (!broken.empty())
+    ADD_FAILURE() << "The stack held 10; T1 popped once while T0 pushed 20.\n" << broken << "\nRead " << kLesson << '.';
 }
 
 // ---- Real threads: a stress test for ThreadSanitizer (and a smoke test of the whole) ----
@@ -304,21 +316,24 @@ TEST(StackTest, ManyThreadsPushAndPopEveryValueOnce) {
   };
   auto state = std::make_shared<State>();
   const auto patience = conclab::patience(std::chrono::seconds(10));
-  const bool returned = conclab::returns_in_time([state] {
-    conclab::run_threads(kThreads, [&](int t) {
-      for (int k = 0; k < kPerThread; ++k) {
-        const int v = t * 1'000'000 + k;
-        if (state->stack.push(v)) state->pushed[t].push_back(v);
-        if (const std::optional<int> got = state->stack.pop()) state->popped[t].push_back(*got);
-      }
-    });
-  }, patience);
-  ASSERT_TRUE(returned) << kThreads << " threads pushing and popping " << kPerThread << " times each did not finish within "
-                        << patience.count() / 1000.0 << " s (correct code takes well under a second): some push() or "
-                        << "pop() never returns. The usual cause is a compare-exchange loop that retries with the head it "
-                        << "read first instead of the one the failed exchange loaded into `expected`: once another "
-                        << "thread changes the head, that loop can never succeed. Read " << kLesson << " (\"The retry "
-                        << "loop\").";
+  const bool returned = conclab::returns_in_time(
+      [state] {
+        conclab::run_threads(kThreads, [&](int t) {
+          for (int k = 0; k < kPerThread; ++k) {
+            const int v = t * 1'000'000 + k;
+            if (state->stack.push(v)) state->pushed[t].push_back(v);
+            if (const std::optional<int> got = state->stack.pop()) state->popped[t].push_back(*got);
+          }
+        });
+      },
+      patience);
+  ASSERT_TRUE(returned)
+      << kThreads << " threads pushing and popping " << kPerThread << " times each did not finish within "
+      << patience.count() / 1000.0 << " s (correct code takes well under a second): some push() or "
+      << "pop() never returns. The usual cause is a compare-exchange loop that retries with the head it "
+      << "read first instead of the one the failed exchange loaded into `expected`: once another "
+      << "thread changes the head, that loop can never succeed. Read " << kLesson << " (\"The retry "
+      << "loop\").";
   std::vector<int> in;
   std::vector<int> out;
   for (int t = 0; t < kThreads; ++t) {
@@ -327,8 +342,8 @@ TEST(StackTest, ManyThreadsPushAndPopEveryValueOnce) {
   }
   const std::string broken = what_broke(state->stack, in, out);
   if (!broken.empty()) {
-    ADD_FAILURE() << kThreads << " threads pushed and popped " << kPerThread << " times each through a pool of 8 nodes. "
-                  << broken << aba_advice(false);
+    ADD_FAILURE() << kThreads << " threads pushed and popped " << kPerThread
+                  << " times each through a pool of 8 nodes. " << broken << aba_advice(false);
   }
 }
 

@@ -11,7 +11,8 @@
 //     model: it can only succeed on the very head word that our acquire load (or acquire failure reload) read,
 //     because every change of a head bumps its generation, so the pusher's writes are already visible. But a
 //     failure order stronger than the success order, legal since C++17, makes GCC 12 warn
-//     (-Winvalid-memory-model: it still applies the older rule); acquire costs nothing on x86. The failure order must be acquire in any case: after a failed exchange we follow the new head;
+//     (-Winvalid-memory-model: it still applies the older rule); acquire costs nothing on x86. The failure order must
+//     be acquire in any case: after a failed exchange we follow the new head;
 //   - the next field is read relaxed, and it must be an atomic: pop_node reads node i's next while another
 //     thread may be writing it (i was popped by someone else, reused, and is being pushed again: the write in
 //     push_node). That read is wasted (our compare-exchange will fail on the generation), but on a plain int it
@@ -52,10 +53,12 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // nodes go back to a free list, which is a lock-free stack too.
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     // No other thread can see the stack yet, so the order of these stores does not matter: relaxed.
-    for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
+    for (std::uint32_t i = 1; i <= capacity; ++i)
+      nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
     free_.store(pack(1, 0), std::memory_order_relaxed);
     head_.store(pack(kNone, 0), std::memory_order_relaxed);
   }

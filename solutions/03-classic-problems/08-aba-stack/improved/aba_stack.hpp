@@ -37,7 +37,8 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // nodes go back to a free list, which is a lock-free stack too.
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone);
     free_.store(pack(1, 0));

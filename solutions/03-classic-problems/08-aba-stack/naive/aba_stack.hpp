@@ -30,7 +30,8 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // Stack: meant to be a lock-free LIFO stack of ints over a pool of `capacity` nodes; ABA breaks it (above).
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone);
     free_.store(1);
     head_.store(kNone);

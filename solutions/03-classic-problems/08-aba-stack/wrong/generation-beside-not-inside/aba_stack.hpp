@@ -28,10 +28,12 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // nodes go back to a free list, which is a lock-free stack too.
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     // No other thread can see the stack yet, so the order of these stores does not matter: relaxed.
-    for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
+    for (std::uint32_t i = 1; i <= capacity; ++i)
+      nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
     free_.index.store(1);
   }
   Stack(const Stack&) = delete;
@@ -102,8 +104,8 @@ class Stack {
 
   const std::uint32_t capacity_;
   const std::unique_ptr<Node[]> nodes_;  // nodes_[1] .. nodes_[capacity_]; nodes_[0] is never used
-  Head head_;  // the stack
-  Head free_;  // the free list
+  Head head_;                            // the stack
+  Head free_;                            // the free list
 };
 
 }  // namespace lab

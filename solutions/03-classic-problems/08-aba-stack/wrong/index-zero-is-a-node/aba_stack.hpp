@@ -32,7 +32,8 @@ class Stack {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     // No other thread can see the stack yet, so the order of these stores does not matter: relaxed.
     // BUG: nodes 0 .. capacity - 1, linked 1 -> 2 -> ... -> capacity - 1 -> 0; but 0 also means "no node".
-    for (std::uint32_t i = 1; i < capacity; ++i) nodes_[i].next.store(i + 1 < capacity ? i + 1 : 0, std::memory_order_relaxed);
+    for (std::uint32_t i = 1; i < capacity; ++i)
+      nodes_[i].next.store(i + 1 < capacity ? i + 1 : 0, std::memory_order_relaxed);
     nodes_[0].next.store(kNone, std::memory_order_relaxed);
     free_.store(pack(capacity > 1 ? 1 : 0, 0), std::memory_order_relaxed);
     head_.store(pack(kNone, 0), std::memory_order_relaxed);

@@ -30,7 +30,8 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // nodes go back to a free list, which is a lock-free stack too.
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     // No other thread can see the stack yet, so the order of these stores does not matter: relaxed.
     for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next = i < capacity ? i + 1 : kNone;
@@ -115,7 +116,7 @@ class Stack {
 
   struct Node {
     std::uint32_t next = kNone;  // BUG: read by pop_node while another thread may write it: a data race
-    int value = 0;                            // written only by the node's owner (see push and pop)
+    int value = 0;               // written only by the node's owner (see push and pop)
   };
 
   const std::uint32_t capacity_;

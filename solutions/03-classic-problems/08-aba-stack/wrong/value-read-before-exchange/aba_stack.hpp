@@ -29,10 +29,12 @@ namespace sync = conclab::sync;  // std's primitives (sync::atomic is std::atomi
 // nodes go back to a free list, which is a lock-free stack too.
 class Stack {
  public:
-  explicit Stack(std::uint32_t capacity) : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
+  explicit Stack(std::uint32_t capacity)
+      : capacity_(checked(capacity)), nodes_(std::make_unique<Node[]>(capacity + 1)) {
     // Nodes 1 .. capacity all start on the free list, in order (node 0 is never used: index 0 means "none").
     // No other thread can see the stack yet, so the order of these stores does not matter: relaxed.
-    for (std::uint32_t i = 1; i <= capacity; ++i) nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
+    for (std::uint32_t i = 1; i <= capacity; ++i)
+      nodes_[i].next.store(i < capacity ? i + 1 : kNone, std::memory_order_relaxed);
     free_.store(pack(1, 0), std::memory_order_relaxed);
     head_.store(pack(kNone, 0), std::memory_order_relaxed);
   }
@@ -53,7 +55,7 @@ class Stack {
     int value = 0;
     const std::uint32_t i = pop_node(head_, &value);
     if (i == kNone) return std::nullopt;
-    push_node(free_, i);                // the release publishes our read too: the next owner's write comes after it
+    push_node(free_, i);  // the release publishes our read too: the next owner's write comes after it
     return value;
   }
 
