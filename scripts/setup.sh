@@ -20,7 +20,8 @@ packages=(
   libbenchmark-dev                        # benchmarks
   libfmt-dev libcli11-dev                 # the conclab CLI
   libtomlplusplus-dev nlohmann-json3-dev  # lab.toml and JSON in the CLI
-  libtbb-dev libsqlite3-dev               # capstone 3's peer benchmark; the grading gradebook
+  libtbb-dev libsqlite3-dev               # peer benchmarks (capstone 3, lab 03.06); the grading gradebook
+  libboost-dev                            # lab 03.08's peer benchmark (boost::lockfree::stack)
   clang libclang-rt-dev lld               # the graded builds (their ThreadSanitizer runtime, a fast linker)
   gdb                                     # thread stacks when a test hangs
   bubblewrap                              # sandbox for instructor grading

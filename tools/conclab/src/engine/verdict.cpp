@@ -57,6 +57,18 @@ std::string_view verdict_lesson(Verdict v) {
   return {};
 }
 
+bool only_lock_order_reports(std::string_view message) {
+  return message.find("ThreadSanitizer: lock-order-inversion") != std::string_view::npos &&
+         message.find("ThreadSanitizer: data race") == std::string_view::npos &&
+         message.find("ThreadSanitizer: heap-use-after-free") == std::string_view::npos;
+}
+
+std::string_view lock_order_lesson() {
+  return "ThreadSanitizer saw two mutexes taken in both orders (A then B in one place, B then A in another). This "
+         "run did not hang, but two threads that each hold one and want the other wait forever: a deadlock waiting "
+         "for its timing. Take every pair of locks in one global order, or both at once with std::scoped_lock.";
+}
+
 Verdict worse(Verdict a, Verdict b) {
   if (a == Verdict::kNotRun) return b;
   if (b == Verdict::kNotRun) return a;

@@ -31,6 +31,12 @@ std::string_view verdict_name(Verdict v, Wording wording = Wording::kLab);
 std::optional<Verdict> verdict_from_name(std::string_view name);
 // One or two sentences that teach what a lab's verdict means.
 std::string_view verdict_lesson(Verdict v);
+// ThreadSanitizer reports more than data races. A kRace whose reports are all lock-order inversions (two mutexes
+// taken in both orders somewhere in the run: a deadlock waiting for the right timing) is shown under that name
+// and lesson, not called a data race. `messages` are the tests' kRace messages (summaries of the reports).
+bool only_lock_order_reports(std::string_view message);
+inline constexpr std::string_view kLockOrderName = "lock-order inversion";
+std::string_view lock_order_lesson();
 // The worse of two verdicts; kNotRun loses to anything.
 Verdict worse(Verdict a, Verdict b);
 

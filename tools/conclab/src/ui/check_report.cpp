@@ -31,7 +31,8 @@ void print_run(const BuildRun& run, bool verbose) {
       if (verbose) fmt::print("    {} {}\n", out::green("ok"), t.name);
       continue;
     }
-    fmt::print("    {} {}  {}\n", out::red("x"), out::bold(t.name), out::red(verdict_name(t.verdict, Wording::kTest)));
+    const bool lock_order = t.verdict == Verdict::kRace && only_lock_order_reports(t.message);
+    fmt::print("    {} {}  {}\n", out::red("x"), out::bold(t.name), out::red(lock_order ? kLockOrderName : verdict_name(t.verdict, Wording::kTest)));
     if (!t.message.empty()) fmt::print("{}\n", out::indent(t.message, 8));
   }
 }
@@ -47,10 +48,17 @@ void print_check_report(const Context& ctx, const Lab& lab, const CheckReport& r
   if (r.verdict == Verdict::kNoCompile || r.verdict == Verdict::kBroken) {
     fmt::print("  {}:\n{}\n", r.verdict == Verdict::kNoCompile ? "First compiler error" : "What failed", out::indent(r.compile_error, 6));
   }
-  const std::string verdict = fmt::format("Verdict: {}", verdict_name(r.verdict));
+  // A kRace made only of lock-order inversions is named for what it is.
+  bool lock_order = r.verdict == Verdict::kRace;
+  for (const auto& run : r.runs) {
+    for (const auto& t : run.suite.tests) {
+      if (t.verdict == Verdict::kRace && !only_lock_order_reports(t.message)) lock_order = false;
+    }
+  }
+  const std::string verdict = fmt::format("Verdict: {}", lock_order ? kLockOrderName : verdict_name(r.verdict));
   fmt::print("\n{}  {}\n", r.verdict == Verdict::kPassed ? out::green(out::bold(verdict)) : out::red(out::bold(verdict)),
              out::dim(fmt::format("({:.1f} s)", r.seconds)));
-  fmt::print("{}\n", verdict_lesson(r.verdict));
+  fmt::print("{}\n", lock_order ? lock_order_lesson() : verdict_lesson(r.verdict));
 }
 
 json check_report_json(const Lab& lab, const CheckReport& r) {

@@ -24,6 +24,15 @@ TEST(VerdictTest, EveryWordReadsBack) {
   EXPECT_FALSE(verdict_from_name("splendid").has_value());
 }
 
+TEST(VerdictTest, AReportOfLockOrderInversionsOnlyIsNotCalledADataRace) {
+  EXPECT_TRUE(only_lock_order_reports("ThreadSanitizer: lock-order-inversion (potential deadlock)\n  Mutex M1 acquired here..."));
+  EXPECT_FALSE(only_lock_order_reports("ThreadSanitizer: data race\n  Write of size 4..."));
+  EXPECT_FALSE(only_lock_order_reports(
+      "ThreadSanitizer: lock-order-inversion (potential deadlock)\n...\nThreadSanitizer: data race\n..."));
+  EXPECT_FALSE(only_lock_order_reports(""));
+  EXPECT_FALSE(lock_order_lesson().empty());
+}
+
 TEST(VerdictTest, TheWorseVerdictWinsAndNotRunLosesToAnything) {
   EXPECT_EQ(worse(Verdict::kPassed, Verdict::kRace), Verdict::kRace);
   EXPECT_EQ(worse(Verdict::kCrash, Verdict::kFailed), Verdict::kCrash);
