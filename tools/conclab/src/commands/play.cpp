@@ -86,7 +86,7 @@ std::vector<std::string> failure_blocks(const std::string& output) {
   std::string current;
   bool in_block = false;
   auto flush = [&] {
-    if (current.rfind("Failed\n", 0) == 0) current.erase(0, 7);  // ADD_FAILURE's own first line
+    while (current.rfind("Failed\n", 0) == 0) current.erase(0, 7);  // ADD_FAILURE's first line (twice when re-raised)
     if (in_block && !trim(current).empty() && current.rfind("conclab::sim:", 0) != 0) blocks.push_back(trim(current));
     current.clear();
   };
@@ -352,9 +352,10 @@ class PlayCommand final : public Command {
           row += std::string(col, ' ');
           continue;
         }
-        std::string cell = st.op + (st.result.empty() ? "" : " " + st.result);
-        const std::string where = short_place(st.place);
-        if (!where.empty()) cell += "  " + where;
+        // The line first, so that a narrow column cuts the result, never where the step was.
+        std::string where = short_place(st.place);
+        if (const auto at = where.find("_test.cpp:"); at != std::string::npos) where = "test" + where.substr(at + 9);  // "test:140"
+        const std::string cell = (where.empty() ? "" : where + " ") + st.op + (st.result.empty() ? "" : " " + st.result);
         row += fit(cell, col - 1) + " ";
       }
       while (!row.empty() && row.back() == ' ') row.pop_back();
