@@ -11,6 +11,22 @@ namespace conclab::sim::detail::internal {
 
 // The fiber running now on the explorer's thread, or -1 (no schedule runs, or it has already failed).
 int running_fiber();
+
+// The same, and the schedule's serial, read without a call into scheduler.cpp: the checker asks on every
+// instrumented call of the program (every function entry and exit at -O0), and the two calls were a fifth of a
+// sim test's time. explore() points these at its Run for as long as it runs, and clears them when it returns.
+struct RunningView {
+  const int* current = nullptr;  // the fiber running now, -1 for the hub
+  const bool* failed = nullptr;  // the schedule has failed: nothing more is checked
+  const std::uint64_t* serial = nullptr;
+};
+extern RunningView g_running_view;
+inline int running_fiber_now() {
+  const RunningView& v = g_running_view;
+  if (v.current == nullptr || *v.current < 0 || *v.failed) return -1;
+  return *v.current;
+}
+inline std::uint64_t schedule_serial_now() { return *g_running_view.serial; }  // only while running_fiber_now() >= 0
 // Counts the schedules run in this process: a new value means a new schedule (the checker forgets the last one's).
 std::uint64_t schedule_serial();
 // The running fiber's vector clock, and a new event of it (its own entry moves on).

@@ -73,10 +73,10 @@ struct Busy {
 // The checker's state for the running fiber, or nullptr when nothing is checked here.
 FiberState* running_state(Checker*& out) {
   if (!t_explorer_thread || g_checker == nullptr || g_busy) return nullptr;
-  const int id = running_fiber();
+  const int id = running_fiber_now();
   if (id < 0) return nullptr;
   Checker& c = *g_checker;
-  if (const std::uint64_t s = schedule_serial(); s != c.serial) {
+  if (const std::uint64_t s = schedule_serial_now(); s != c.serial) {
     const Busy busy;
     c.serial = s;
     c.cells.clear();
@@ -137,7 +137,7 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
   const Busy busy;
   const VectorClock& clock = running_clock();
   Access now;
-  now.fiber = running_fiber();
+  now.fiber = running_fiber_now();
   now.epoch = clock[static_cast<std::size_t>(now.fiber)];
   now.write = write;
   now.frames[0] = pc;

@@ -776,6 +776,7 @@ void run_schedule(const std::function<void()>& body, Run& r, int bound) {
   r.serial = ++g_schedule_serial;
   r.preemption_bound = bound;
   x.run = &r;
+  detail::internal::g_running_view = {&r.current, &r.failed, &r.serial};
   x.chooser.reset_run();
   if (x.options.mode == Mode::kRandom) {
     x.change_points.clear();
@@ -947,6 +948,7 @@ Result explore(const std::function<void()>& body, const Options& options) {
   detail::internal::explorer_thread_begins();
   struct Reset {
     ~Reset() {
+      detail::internal::g_running_view = {};
       g_explorer = nullptr;
       detail::internal::explorer_thread_ends();
     }
@@ -1511,6 +1513,7 @@ void sleep_until_ns(std::int64_t deadline_ns) {
 namespace internal {
 
 int running_fiber() { return active() && !run().failed ? run().current : -1; }
+RunningView g_running_view;
 std::uint64_t schedule_serial() { return run().serial; }
 VectorClock& running_clock() { return self().clock; }
 void tick_running() { tick(self()); }
