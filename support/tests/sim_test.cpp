@@ -500,6 +500,30 @@ TEST(SimExplore, AUserReaderWriterLockWorksWithSharedLock) {
   EXPECT_TRUE(r.passed()) << r.report();
 }
 
+// A printed step shows its source line cut to 70 characters, never in the middle of a UTF-8 character.
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+TEST(SimExplore, ALongSourceLineIsCutBetweenCharacters) {
+  const sim::Result r = sim::explore([] {
+    sync::atomic<int> x{0};
+    x.store(1);  /* ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé */ sim::report_failure("stop here");
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed);
+  EXPECT_NE(r.trace.find("x.store(1);"), std::string::npos) << r.trace;
+  EXPECT_TRUE(valid_utf8(r.trace)) << r.trace;
+}
+
 TEST(SimExplore, SpuriousCompareExchangeWeakFailuresAreTried) {
   // A single compare_exchange_weak (no loop) fails on some schedule even with no other thread.
   const sim::Result r = sim::explore([] {

@@ -611,7 +611,11 @@ std::string source_line(const std::string& file, int line) {
   if (line <= 0 || static_cast<std::size_t>(line) > it->second.size()) return {};
   std::string s = it->second[static_cast<std::size_t>(line - 1)];
   s.erase(0, s.find_first_not_of(" \t"));
-  if (s.size() > 70) s = s.substr(0, 67) + "...";
+  if (s.size() > 70) {
+    std::size_t cut = 67;  // not inside a UTF-8 sequence: the trace and `conclab play`'s JSON stay valid text
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut) + "...";
+  }
   return s;
 }
 
