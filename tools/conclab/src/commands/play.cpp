@@ -80,6 +80,20 @@ std::string outcome_words(const std::string& outcome) {
   return outcome;
 }
 
+// Thread numbers as text: "1 1 2" (a line of moves to read), "1, 2" (who may move), "1,1,2" (for --moves).
+std::string numbers(const std::vector<int>& v, std::string_view separator) {
+  std::vector<std::string> items;
+  for (int n : v) items.push_back(std::to_string(n));
+  return join(items, separator);
+}
+
+// The outcomes a lab's game is won by, in words: "a deadlock or a lost wakeup".
+std::string goal_words(const Lab& lab) {
+  std::vector<std::string> words;
+  for (const auto& o : lab.play->win) words.push_back(outcome_words(o));
+  return join(words, " or ");
+}
+
 // The failure blocks GoogleTest printed ("file:line: Failure" and the message), without the explorer's own report.
 std::vector<std::string> failure_blocks(const std::string& output) {
   std::vector<std::string> blocks;
@@ -112,11 +126,7 @@ class Game {
   Game(fs::path binary, std::string test, fs::path root, std::chrono::seconds timeout)
       : binary_(std::move(binary)), test_(std::move(test)), root_(std::move(root)), timeout_(timeout) {}
 
-  GameState play(const std::vector<int>& choices) const {
-    std::string moves;
-    for (int c : choices) moves += (moves.empty() ? "" : ",") + std::to_string(c);
-    return invoke({{"CONCLAB_SIM_PLAY", moves}});
-  }
+  GameState play(const std::vector<int>& choices) const { return invoke({{"CONCLAB_SIM_PLAY", numbers(choices, ",")}}); }
 
   GameState hint() const { return invoke({{"CONCLAB_SIM_PLAY_HINT", "1"}, {"CONCLAB_SIM_PREEMPTIONS", "4"}}); }
 
@@ -220,18 +230,6 @@ std::string fit(const std::string& s, std::size_t width) {
 std::string short_place(const Place& p) {
   if (p.line == 0) return "";
   return fs::path(p.file).filename().string() + ":" + std::to_string(p.line);
-}
-
-std::string choices_text(const std::vector<int>& choices) {
-  std::vector<std::string> items;
-  for (int c : choices) items.push_back(std::to_string(c));
-  return join(items, " ");
-}
-
-std::string options_text(const std::vector<int>& options) {
-  std::vector<std::string> items;
-  for (int o : options) items.push_back(std::to_string(o));
-  return join(items, ", ");
 }
 
 class PlayCommand final : public Command {
@@ -398,11 +396,7 @@ class PlayCommand final : public Command {
       return;
     } else {
       fmt::print("{}\n", out::yellow(fmt::format("It broke, with {}, but the goal asks for {}: close, try again.", outcome_words(s.outcome),
-                                                 join([&] {
-                                                   std::vector<std::string> w;
-                                                   for (const auto& o : lab.play->win) w.push_back(outcome_words(o));
-                                                   return w;
-                                                 }(), " or "))));
+                                                 goal_words(lab))));
     }
     for (const auto& f : s.failures) fmt::print("{}\n", out::indent(f, 2));
     // The explorer's own words when no assertion of the test spoke (a deadlock, a data race, a lost wakeup).
@@ -410,12 +404,7 @@ class PlayCommand final : public Command {
     if (won(lab, s)) {
       fmt::print("\nThat is the bug lab {} is about. Your moves: {} (replay them with `conclab play {} --moves {}`).\n"
                  "Now fix it in your copy: `conclab check {}`.\n",
-                 lab.id, choices_text(s.choices), lab.id, join([&] {
-                   std::vector<std::string> c;
-                   for (int x : s.choices) c.push_back(std::to_string(x));
-                   return c;
-                 }(), ","),
-                 lab.id);
+                 lab.id, numbers(s.choices, " "), lab.id, numbers(s.choices, ","), lab.id);
     }
   }
 
@@ -432,7 +421,7 @@ class PlayCommand final : public Command {
       return won(lab, end) ? exit_code::kOk : exit_code::kNotPassed;
     }
     fmt::print("{} {}\n", out::cyan("Goal:"), lab.play->goal);
-    fmt::print("A winning line, {}: {}\n", plural(static_cast<long>(h.choices.size()), "choice"), out::bold(choices_text(h.choices)));
+    fmt::print("A winning line, {}: {}\n", plural(static_cast<long>(h.choices.size()), "choice"), out::bold(numbers(h.choices, " ")));
     fmt::print("(each number is the thread you pick when more than one can take the next step). The steps it makes:\n");
     for (std::size_t i = 0; i < end.trace.size(); ++i) {
       const StepView& st = end.trace[i];
@@ -450,16 +439,12 @@ class PlayCommand final : public Command {
     for (std::size_t i = 0; i < moves.size(); ++i) {
       if (s.status != "choose") {
         throw UserError(fmt::format("The game ended after {} of your {} moves: drop the rest (`--moves {}`).", i, moves.size(),
-                                    join([&] {
-                                      std::vector<std::string> c;
-                                      for (int x : done) c.push_back(std::to_string(x));
-                                      return c;
-                                    }(), ",")),
+                                    numbers(done, ",")),
                         exit_code::kUsage);
       }
       if (std::find(s.options.begin(), s.options.end(), moves[i]) == s.options.end()) {
         throw UserError(fmt::format("Move {} is T{}, which cannot take a step then: the threads that could were {}.", i + 1, moves[i],
-                                    options_text(s.options)),
+                                    numbers(s.options, ", ")),
                         exit_code::kUsage);
       }
       done.push_back(moves[i]);
@@ -473,7 +458,7 @@ class PlayCommand final : public Command {
         draw_end(lab, s);
       } else {
         fmt::print("\nThe game goes on: the next step is for one of {} (`conclab play {}` to play on interactively).\n",
-                   options_text(s.options), lab.id);
+                   numbers(s.options, ", "), lab.id);
       }
     }
     return won(lab, s) ? exit_code::kOk : exit_code::kNotPassed;
@@ -493,7 +478,7 @@ class PlayCommand final : public Command {
       const bool over = s.status == "end";
       const std::string prompt =
           over ? fmt::format("\n{} ", out::bold("u undo · r restart · h hint · q quit >"))
-               : fmt::format("\n{} {}  {} ", out::bold("Which thread takes the next step?"), options_text(s.options),
+               : fmt::format("\n{} {}  {} ", out::bold("Which thread takes the next step?"), numbers(s.options, ", "),
                              out::dim("(u undo · r restart · h hint · q quit) >"));
       std::string line;
       for (;;) {
@@ -526,7 +511,7 @@ class PlayCommand final : public Command {
       if (!digits || over) {
         notice = over ? "The game is over: u undoes the last move, r starts again, q quits."
                       : fmt::format("'{}' is not a move: type the number of a thread that can take a step ({}), or u, r, h, q.", line,
-                                    options_text(s.options));
+                                    numbers(s.options, ", "));
         continue;
       }
       const int pick = std::stoi(line);
@@ -539,7 +524,7 @@ class PlayCommand final : public Command {
                                }
                                return "";
                              }(),
-                             options_text(s.options));
+                             numbers(s.options, ", "));
         continue;
       }
       choices.push_back(pick);
@@ -549,7 +534,7 @@ class PlayCommand final : public Command {
   static std::string hint_notice(const GameState& hint, const std::vector<int>& choices) {
     std::size_t same = 0;
     while (same < choices.size() && same < hint.choices.size() && choices[same] == hint.choices[same]) ++same;
-    std::string text = fmt::format("A winning line: {}", choices_text(hint.choices));
+    std::string text = fmt::format("A winning line: {}", numbers(hint.choices, " "));
     if (choices.empty()) return text + ".";
     if (same == choices.size()) return text + fmt::format(". Your {} follow it: next, T{}.", plural(static_cast<long>(same), "move"),
                                                           same < hint.choices.size() ? hint.choices[same] : 0);
