@@ -17,4 +17,7 @@ inline constexpr int kLabFormatVersion = 1;
 // The format of .conclab/state.json (its `format_version` key; the first format wrote `version`).
 inline constexpr int kStateFormatVersion = 1;
 
+// The format of a module's quiz.toml (its `format_version` key, required): docs/authoring.md, "Quiz questions".
+inline constexpr int kQuizFormatVersion = 1;
+
 }  // namespace conclab

@@ -11,6 +11,7 @@
 #include "commands/registry.hpp"
 #include "engine/lab_facts.hpp"
 #include "model/lint.hpp"
+#include "model/quiz.hpp"
 #include "model/release_toml.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
@@ -25,11 +26,17 @@ int maint_lint(Context& ctx) {
       ++problems;
     }
   }
+  // The question bank of `conclab quiz` (every modules/NN-name/quiz.toml).
+  const QuizBank bank = load_quiz_bank(ctx.course.root);
+  for (const auto& p : bank.problems) fmt::print("{}\n", p);
+  problems += static_cast<int>(bank.problems.size());
+  const std::string what = fmt::format("{} and {}", plural(static_cast<long>(ctx.course.labs.size()), "lab"),
+                                       plural(static_cast<long>(bank.questions.size()), "quiz question"));
   if (problems > 0) {
-    fmt::print("{} in {} labs (docs/authoring.md says what a lab needs).\n", plural(problems, "problem"), ctx.course.labs.size());
+    fmt::print("{} in {} (docs/authoring.md says what a lab and a quiz question need).\n", plural(problems, "problem"), what);
     return exit_code::kNotPassed;
   }
-  fmt::print("{} labs, no problems.\n", ctx.course.labs.size());
+  fmt::print("{}, no problems.\n", what);
   return exit_code::kOk;
 }
 
@@ -113,7 +120,7 @@ class MaintCommand final : public Command {
     verify_.option("lab", lab_).required();
     verify_.option("--variant", variant_, "starter, naive, improved or final").required();
     verify_.option("--build-dir", tree_, "The build tree (build/default, build/tsan, build/sim)").required();
-    lint_ = app.subcommand("lint", "Check every lab.toml and lab folder for what the build and CLI rely on");
+    lint_ = app.subcommand("lint", "Check every lab.toml and lab folder for what the build and CLI rely on, and every quiz.toml");
     progress_md_ = app.subcommand("progress-md", "Regenerate PROGRESS.md from the labs on disk");
     progress_md_.flag("--check", check_, "Only check that PROGRESS.md is up to date");
     labs_ = app.subcommand("labs", "Print every lab's facts from lab.toml, for scripts (--json) or the build (--cmake TREE)");
