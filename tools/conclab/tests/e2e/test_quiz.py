@@ -8,6 +8,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import subprocess
 import time
@@ -240,9 +241,22 @@ def test_bad_input_gets_one_sentence_and_changes_nothing(course):
 
 
 def test_the_course_bank_loads_through_the_command(course_src, conclab_bin, scratch):
-    """The real bank, every module's quiz.toml, read by the command itself (the unit test lints it)."""
-    res = run([conclab_bin, "--root", course_src, "quiz", "--json", "--count", "50"], scratch, env={"CONCLAB_TODAY": DAY})
+    """The real bank, every module's quiz.toml with the lessons it links, read by the command itself (the unit test
+    lints it), in a copy: a learner's own progress in the source tree changes nothing here."""
+    root = scratch / "course"
+    shutil.copytree(course_src / "modules", root / "modules")
+    (root / "labs").mkdir()
+    (root / "CMakePresets.json").write_text("{}")
+    res = run([conclab_bin, "--root", root, "quiz", "--json", "--count", "50"], scratch, env={"CONCLAB_TODAY": DAY})
     expect_exit(res, 0)
     expect_not_in(res, "warning", "the course's bank has no problems")
     r = json.loads(res.output)
-    assert len(r["questions"]) == 50 and r["questions"][0]["module"] == "00-foundations", r["questions"][0]
+    assert len(r["questions"]) == 50 and r["new"] == 50, r
+    assert r["questions"][0]["module"] == "00-foundations", "new questions come in course order"
+    for topic, module in (("00", "00-foundations"), ("01", "01-primitives"), ("02", "02-memory-model"),
+                          ("03", "03-classic-problems"), ("08", "08-interview")):
+        res = run([conclab_bin, "--root", root, "quiz", "--json", "--count", "50", "--topic", topic], scratch,
+                  env={"CONCLAB_TODAY": DAY})
+        expect_exit(res, 0, f"--topic {topic}")
+        questions = json.loads(res.output)["questions"]
+        assert len(questions) >= 18 and {q["module"] for q in questions} == {module}, (topic, len(questions))
