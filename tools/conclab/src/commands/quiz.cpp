@@ -239,7 +239,7 @@ class QuizCommand final : public Command {
     bool quit = false;
     while (const QuizQuestion* q = round.next()) {
       const auto card = ctx.state.quiz().find(q->id);
-      fmt::print("\n{}\n{}\n\n", out::dim(fmt::format("Question {} · {} · {}", round.asked(), q->module,
+      fmt::print("\n{}\n{}\n\n", out::dim(fmt::format("Question {} of {} · {} · {}", round.asked(), round.total(), q->module,
                                                       card == ctx.state.quiz().end() ? std::string("new") : fmt::format("box {}", card->second.box))),
                  out::bold(q->prompt));
       const auto answer = ask_one(*q);

@@ -56,6 +56,8 @@ class Round {
   // The question just asked was missed: it comes back at the end if the round has room. True if it will.
   bool missed(const QuizQuestion* q);
   int asked() const { return asked_; }
+  // The questions asked so far and still to come (it grows when a missed one comes back).
+  int total() const { return asked_ + static_cast<int>(queue_.size()); }
 
  private:
   std::deque<const QuizQuestion*> queue_;

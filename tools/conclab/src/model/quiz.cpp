@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::size_t kMinChoices = 3;
 constexpr std::size_t kMaxChoices = 5;
+// A model answer is one to four sentences that teach: read in a terminal after every answer, it must stay short.
+constexpr std::size_t kMaxExplain = 600;
 
 bool is_kebab(const std::string& s) {
   static const std::regex kebab(R"([a-z0-9]+(-[a-z0-9]+)*)");
@@ -106,6 +108,10 @@ std::optional<QuizQuestion> read_question(const toml::table& t, int number, cons
   if (q.prompt.empty()) problems.push_back("'prompt' is missing or empty");
   q.explain = string_key(t, "explain", problems);
   if (q.explain.empty()) problems.push_back("'explain' is missing or empty: it is the model answer every learner sees");
+  if (q.explain.size() > kMaxExplain) {
+    problems.push_back(fmt::format("'explain' has {} characters: keep the model answer to 1 to 4 sentences ({} characters at most)",
+                                   q.explain.size(), kMaxExplain));
+  }
   q.lesson = string_key(t, "lesson", problems);
   if (q.lesson.empty()) problems.push_back("'lesson' is missing: the lesson section that teaches it, from the course root");
   q.tags = strings_key(t, "tags", problems);

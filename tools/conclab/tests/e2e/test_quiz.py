@@ -91,7 +91,7 @@ GOT_IT = "Did you get it? (y/n, q quits) >"
 def test_a_round_in_a_terminal_right_and_wrong_and_the_miss_comes_back(course):
     term = Terminal(course, "--count", "5")
     screen = term.read_until(ANSWER)
-    for text in ("3 questions (3 new)", "Question 1 · 99-fixture · new", "Two threads run `++n` on a plain int",
+    for text in ("3 questions (3 new)", "Question 1 of 3 · 99-fixture · new", "Two threads run `++n` on a plain int",
                  "a) Nothing", "b) An update is lost", "Your answer (a-c"):
         assert text in screen, f"{text!r} not on the first question:\n{screen}"
 
@@ -107,7 +107,7 @@ def test_a_round_in_a_terminal_right_and_wrong_and_the_miss_comes_back(course):
     term.type("a")  # wrong: the answer is c
     screen = term.read_until(SHORT_ANSWER)
     for text in ("Not quite: the answer is c) x.fetch_add(1)", "Back to box 1: it comes back later in this round.",
-                 "Question 3 · 99-fixture · new", "What is a data race?"):
+                 "Question 3 of 4 · 99-fixture · new", "What is a data race?"):
         assert text in screen, f"{text!r} not after the wrong answer:\n{screen}"
 
     term.type("two threads, one writes, no order")
@@ -117,7 +117,7 @@ def test_a_round_in_a_terminal_right_and_wrong_and_the_miss_comes_back(course):
     term.read_until(GOT_IT)
     term.type("y")
     screen = term.read_until(ANSWER)
-    assert "Question 4 · 99-fixture · box 1" in screen and "in one indivisible step" in screen, \
+    assert "Question 4 of 4 · 99-fixture · box 1" in screen and "in one indivisible step" in screen, \
         f"the missed question comes back at the end of the round:\n{screen}"
     term.type("c")
     assert term.wait() == 0, "a finished round exits 0"

@@ -102,8 +102,10 @@ TEST_F(RoundTest, NothingDueAndNothingNewIsAnEmptyRoundWithTheNextDays) {
 
 TEST_F(RoundTest, AMissedQuestionComesBackWhenTheRoundHasRoom) {
   Round round({pool_[0], pool_[1]}, 4);
+  EXPECT_EQ(round.total(), 2);
   EXPECT_EQ(round.next(), pool_[0]);
   EXPECT_TRUE(round.missed(pool_[0])) << "2 planned, 4 allowed: room";
+  EXPECT_EQ(round.total(), 3) << "the missed one is added to the round";
   EXPECT_EQ(round.next(), pool_[1]);
   EXPECT_EQ(round.next(), pool_[0]) << "the missed one comes back at the end";
   EXPECT_TRUE(round.missed(pool_[0])) << "3 asked, room for one more";

@@ -78,6 +78,8 @@ TEST(QuizParseTest, EachRuleOfTheLintFires) {
   expect_problem("answer = \"b\"", "answer = \"d\"", "'answer' must be the letter of one of the choices (a to c), not 'd'");
   expect_problem("answer = \"b\"", "answer = 2", "'answer' must be a string");
   expect_problem("explain = \"A wakeup is a hint, not a promise.\"", "explain = \"  \"", "'explain' is missing or empty");
+  expect_problem("explain = \"A wakeup is a hint, not a promise.\"", "explain = \"" + std::string(601, 'x') + "\"",
+                 "'explain' has 601 characters: keep the model answer to 1 to 4 sentences");
   expect_problem("prompt = \"What is a data race?\"\n", "", "question 'data-race': 'prompt' is missing or empty");
   expect_problem("lesson = \"modules/01-primitives/03-cv.md\"\n", "", "question 'data-race': 'lesson' is missing");
   expect_problem("kind = \"short\"", "kind = \"short\"\nanswer = \"a\"", "a short question has no 'choices' or 'answer'");
