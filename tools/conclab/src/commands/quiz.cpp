@@ -22,27 +22,27 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kDefaultCount = 10;
-constexpr int kMaxCount = 50;
+constexpr int kDefaultQuizCount = 10;
+constexpr int kMaxQuizCount = 50;
 
 // One graded answer.
-struct Graded {
+struct QuizResult {
   const QuizQuestion* q = nullptr;
   bool right = false;
   QuizCard card;  // after the answer
 };
 
-std::string kind_word(QuestionKind k) { return k == QuestionKind::kChoice ? "choice" : "short"; }
+std::string question_kind_word(QuestionKind k) { return k == QuestionKind::kChoice ? "choice" : "short"; }
 
 // "c) the text" for a choice question; the model answer is the explanation for a short one.
-std::string right_answer(const QuizQuestion& q) {
+std::string right_choice(const QuizQuestion& q) {
   return q.kind == QuestionKind::kChoice ? fmt::format("{}) {}", choice_letter(q.answer), q.choices[q.answer]) : std::string();
 }
 
-std::string letters(const QuizQuestion& q) { return fmt::format("a-{}", choice_letter(static_cast<int>(q.choices.size()) - 1)); }
+std::string choice_letters(const QuizQuestion& q) { return fmt::format("a-{}", choice_letter(static_cast<int>(q.choices.size()) - 1)); }
 
 // Where the card went, in a sentence.
-std::string box_sentence(const Graded& g, const std::string& today, bool comes_back) {
+std::string card_sentence(const QuizResult& g, const std::string& today, bool comes_back) {
   if (g.right) return fmt::format("Now in box {}: asked again on {}.", g.card.box, g.card.due);
   return comes_back ? "Back to box 1: it comes back later in this round." : fmt::format("Back to box 1: due again today ({}).", today);
 }
@@ -51,7 +51,7 @@ class QuizCommand final : public Command {
  public:
   void add_options(Options& app) override {
     app.option("--topic", topic_, "A module (02, memory-model, 02-memory-model) or a tag (atomics)");
-    app.option("--count", count_, "Questions in the round, 1 to 50 (default 10)").range(1, kMaxCount);
+    app.option("--count", count_, "Questions in the round, 1 to 50 (default 10)").range(1, kMaxQuizCount);
     app.flag("--all", all_, "When the round has room, also ask questions that are not due yet");
     app.flag("--json", json_, "Without a terminal: print the round's questions (not the answers) as JSON; with --answer, the results");
     app.option("--answer", answers_, "Without a terminal: grade an answer, ID=LETTER (a choice) or ID=y|n (a short answer you graded yourself); repeatable");
@@ -117,7 +117,7 @@ class QuizCommand final : public Command {
     json questions = json::array();
     for (const auto* q : plan.questions) {
       const auto card = ctx.state.quiz().find(q->id);
-      json j = {{"id", q->id},           {"kind", kind_word(q->kind)}, {"module", q->module}, {"prompt", q->prompt},
+      json j = {{"id", q->id},           {"kind", question_kind_word(q->kind)}, {"module", q->module}, {"prompt", q->prompt},
                 {"choices", q->choices}, {"lesson", q->lesson},        {"tags", q->tags},
                 {"box", card == ctx.state.quiz().end() ? 1 : card->second.box}, {"new", card == ctx.state.quiz().end()}};
       questions.push_back(std::move(j));
@@ -132,7 +132,7 @@ class QuizCommand final : public Command {
   int grade_answers(Context& ctx) {
     std::vector<std::pair<const QuizQuestion*, bool>> checked;
     for (const auto& a : answers_) checked.emplace_back(parse_answer(a));
-    std::vector<Graded> results;
+    std::vector<QuizResult> results;
     for (const auto& [q, right] : checked) {
       QuizCard& card = ctx.state.quiz()[q->id];
       grade_card(card, right, today_);
@@ -158,8 +158,8 @@ class QuizCommand final : public Command {
     for (const auto& g : results) {
       right += g.right ? 1 : 0;
       fmt::print("{}: {}\n", out::bold(g.q->id), g.right ? out::green("right.") : out::red("wrong."));
-      if (g.q->kind == QuestionKind::kChoice) fmt::print("  The answer: {}\n", right_answer(*g.q));
-      fmt::print("{}\n  Read more: {}\n  {}\n", out::indent(g.q->explain, 2), g.q->lesson, box_sentence(g, today_, false));
+      if (g.q->kind == QuestionKind::kChoice) fmt::print("  The answer: {}\n", right_choice(*g.q));
+      fmt::print("{}\n  Read more: {}\n  {}\n", out::indent(g.q->explain, 2), g.q->lesson, card_sentence(g, today_, false));
     }
     fmt::print("{} of {} right.\n", right, results.size());
     return exit_code::kOk;
@@ -183,7 +183,7 @@ class QuizCommand final : public Command {
     }
     const auto index = choice_index(given, it->choices.size());
     if (!index) {
-      throw UserError(fmt::format("'{}' is not one of the choices of '{}': answer with a letter from {}.", given, id, letters(*it)), exit_code::kUsage);
+      throw UserError(fmt::format("'{}' is not one of the choices of '{}': answer with a letter from {}.", given, id, choice_letters(*it)), exit_code::kUsage);
     }
     return {&*it, *index == it->answer};
   }
@@ -205,14 +205,14 @@ class QuizCommand final : public Command {
     if (q.kind == QuestionKind::kChoice) {
       for (std::size_t i = 0; i < q.choices.size(); ++i) fmt::print("  {}) {}\n", choice_letter(static_cast<int>(i)), q.choices[i]);
       for (;;) {
-        const auto line = read_line(fmt::format("\n{} ", out::bold(fmt::format("Your answer ({}, q quits) >", letters(q)))));
+        const auto line = read_line(fmt::format("\n{} ", out::bold(fmt::format("Your answer ({}, q quits) >", choice_letters(q)))));
         if (!line || lower(*line) == "q") return std::nullopt;
         if (const auto index = choice_index(lower(*line), q.choices.size())) {
           const bool right = *index == q.answer;
-          fmt::print("{}\n", right ? out::green("Right.") : out::red(fmt::format("Not quite: the answer is {}", right_answer(q))));
+          fmt::print("{}\n", right ? out::green("Right.") : out::red(fmt::format("Not quite: the answer is {}", right_choice(q))));
           return right;
         }
-        fmt::print("Type a letter from {}, or q to quit.\n", letters(q));
+        fmt::print("Type a letter from {}, or q to quit.\n", choice_letters(q));
       }
     }
     const auto line = read_line(fmt::format("{} ", out::bold("Your answer (a sentence; Enter when done, q quits) >")));
@@ -253,7 +253,7 @@ class QuizCommand final : public Command {
       const bool comes_back = !*answer && round.missed(q);
       right += *answer ? 1 : 0;
       if (q->kind == QuestionKind::kChoice) fmt::print("{}\n", out::indent(q->explain, 2));
-      fmt::print("  {} {}\n  {}\n", out::dim("Read more:"), q->lesson, box_sentence({q, *answer, c}, today_, comes_back));
+      fmt::print("  {} {}\n  {}\n", out::dim("Read more:"), q->lesson, card_sentence({q, *answer, c}, today_, comes_back));
     }
     const int answered = round.asked() - (quit ? 1 : 0);
     fmt::print("\n{}\n", out::bold(quit ? fmt::format("Stopped after {}: {} right. Your answers are saved.", plural(answered, "question"), right)
@@ -286,7 +286,7 @@ class QuizCommand final : public Command {
   }
 
   std::string topic_;
-  int count_ = kDefaultCount;
+  int count_ = kDefaultQuizCount;
   bool all_ = false;
   bool json_ = false;
   std::vector<std::string> answers_;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "course_fixture.hpp"
 
 namespace conclab {
@@ -187,6 +190,15 @@ TEST(TheCourseBank, LintsCleanAndHasAtLeastAHundredQuestions) {
   EXPECT_GE(bank.questions.size(), 100u);
   const auto shorts = std::count_if(bank.questions.begin(), bank.questions.end(), [](const QuizQuestion& q) { return q.kind == QuestionKind::kShort; });
   EXPECT_GE(shorts, 15);
+  // A learner must not be able to pass by always answering the same letter.
+  std::map<int, int> by_letter;
+  int choice_questions = 0;
+  for (const auto& q : bank.questions) {
+    if (q.kind != QuestionKind::kChoice) continue;
+    ++by_letter[q.answer];
+    ++choice_questions;
+  }
+  for (const auto& [answer, n] : by_letter) EXPECT_LE(n * 3, choice_questions) << "too many right answers are " << choice_letter(answer);
   for (const char* m : {"00", "01", "02", "03", "08"}) {
     const auto on = questions_on_topic(bank, m);
     ASSERT_TRUE(on.has_value()) << "module " << m << " has no quiz.toml";
