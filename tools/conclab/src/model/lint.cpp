@@ -8,6 +8,7 @@
 #include <set>
 
 #include "app/version.hpp"
+#include "model/drill.hpp"
 #include "util/files.hpp"
 
 namespace conclab {
@@ -185,6 +186,20 @@ void lint_scaffold(const Course& course, const Lab& lab, Problems& problems) {
   }
 }
 
+// A drill (tag "drill") is shown by `conclab drill`: its problem statement, and after a pass the discussion
+// of the reference solutions (docs/authoring.md, "Drills").
+void lint_drill(const Course& course, const Lab& lab, const std::function<void(std::string)>& problem) {
+  if (!is_drill(lab)) return;
+  if (!fs::is_regular_file(lab.dir / kProblemFile)) {
+    problem(fmt::format("a drill needs {}: the problem statement ./conclab drill shows",
+                        fs::relative(lab.dir / kProblemFile, course.root).string()));
+  }
+  if (lab.has_solutions() && !fs::is_regular_file(lab.solutions_dir / kDiscussionFile)) {
+    problem(fmt::format("a drill needs {}: the discussion of the reference solutions shown after a pass",
+                        fs::relative(lab.solutions_dir / kDiscussionFile, course.root).string()));
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
@@ -199,6 +214,7 @@ std::vector<std::string> lint_lab(const Course& course, const Lab& lab) {
   lint_scaffold(course, lab, problems);
   lint_sim(course, lab, problems);
   lint_play(lab, problem);
+  lint_drill(course, lab, problem);
   return problems;
 }
 

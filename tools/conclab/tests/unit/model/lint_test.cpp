@@ -87,5 +87,25 @@ TEST_F(CourseTest, LintHoldsSimLabsToConclabSync) {
   EXPECT_NE(all.find("[wrong.x] names fails_sim but the lab does not say `sim = true`"), std::string::npos) << all;
 }
 
+TEST_F(CourseTest, LintWantsADrillsProblemAndItsDiscussion) {
+  std::string toml = kLabToml;
+  toml.insert(toml.find('\n') + 1, "tags = [\"interview\", \"drill\"]\n");
+  write(lab_ / "lab.toml", toml);
+  Course c = load_course(root_);
+  std::string all = all_of(lint_lab(c, c.labs[0]));
+  EXPECT_NE(all.find("a drill needs labs/01-primitives/03-blocking-queue/problem.md"), std::string::npos) << all;
+  EXPECT_NE(all.find("a drill needs solutions/01-primitives/03-blocking-queue/discussion.md"), std::string::npos) << all;
+
+  write(lab_ / "problem.md", "# Blocking queue\n");
+  write(solutions_ / "discussion.md", "# Discussion\n");
+  c = load_course(root_);
+  EXPECT_EQ(all_of(lint_lab(c, c.labs[0])), "");
+
+  fs::remove_all(root_ / "solutions");  // a student release: no reference versions, so no discussion to ask for
+  c = load_course(root_);
+  all = all_of(lint_lab(c, c.labs[0]));
+  EXPECT_EQ(all.find("discussion.md"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace conclab
