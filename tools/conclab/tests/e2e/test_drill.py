@@ -70,13 +70,13 @@ def drill_record(course: Course) -> dict:
 
 
 class Terminal:
-    """`conclab drill` on a pseudo-terminal: what a learner sees, and Ctrl-C typed at it."""
+    """A conclab command on a pseudo-terminal: what a learner sees, what they type, and Ctrl-C typed at it."""
 
-    def __init__(self, course: Course, *args: str):
+    def __init__(self, course: Course, *args: str, env: dict[str, str] | None = None):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: conclab, with the pty as its terminal
             os.chdir(course.root)
-            os.execve(str(course.conclab), [str(course.conclab), "drill", *args], command_env())
+            os.execve(str(course.conclab), [str(course.conclab), *args], command_env(env))
         self.seen = ""
 
     def read_until(self, text: str, timeout: float = DEFAULT_TIMEOUT) -> str:
@@ -91,8 +91,11 @@ class Terminal:
             if not chunk:
                 break
             self.seen += ANSI.sub("", chunk.decode(errors="replace")).replace("\r\n", "\n")
-        assert text in self.seen, f"conclab drill did not print {text!r}. It printed:\n{self.seen}"
+        assert text in self.seen, f"conclab did not print {text!r}. It printed:\n{self.seen}"
         return self.seen
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, (line + "\n").encode())
 
     def ctrl_c(self) -> None:
         os.write(self.fd, b"\x03")  # the terminal turns it into SIGINT for conclab
@@ -108,7 +111,7 @@ class Terminal:
                 return os.waitstatus_to_exitcode(status)
             self.seen += self._drain(0.2)
         os.kill(self.pid, signal.SIGKILL)
-        raise AssertionError(f"conclab drill did not exit. It printed:\n{self.seen}")
+        raise AssertionError(f"conclab did not exit. It printed:\n{self.seen}")
 
     def _drain(self, wait: float = 0) -> str:
         text = ""
@@ -125,7 +128,7 @@ class Terminal:
 
 
 def test_a_drill_shows_the_problem_checks_each_save_and_stops_at_the_first_pass(drill):
-    term = Terminal(drill, DRILL, *QUICK, "--clock-seconds", "125")
+    term = Terminal(drill, "drill", DRILL, *QUICK, "--clock-seconds", "125")
     screen = term.read_until(RUNNING)
     for text in ("Drill 99.03: Fixture drill counter", "Write `add(n)` and `value()`", f"Edit {DRILL_REL / LAB_FILE}",
                  "Ctrl-C stops the attempt"):
@@ -163,9 +166,9 @@ def test_a_drill_shows_the_problem_checks_each_save_and_stops_at_the_first_pass(
 
     # A slower second attempt is not a new best; without an id, a drill that has passed is not picked again.
     expect_in(drill.run("drill"), "You have passed every drill", "no drill left to pass")
-    term = Terminal(drill, DRILL, *QUICK, "--clock-seconds", "300")
+    term = Terminal(drill, "drill", DRILL, *QUICK, "--clock-seconds", "300")
     term.read_until(RUNNING)
-    save(drill, "fail")
+    save(drill, "pass")  # the same right file, saved again
     code = term.wait()
     assert code == 0, term.seen
     assert "Drill 99.03 passed in 5 min 00 s, after 1 check." in term.seen, term.seen
@@ -173,7 +176,7 @@ def test_a_drill_shows_the_problem_checks_each_save_and_stops_at_the_first_pass(
 
 
 def test_ctrl_c_keeps_an_unfinished_attempt_with_its_time(drill):
-    term = Terminal(drill, *QUICK)  # no id: the first drill not yet passed
+    term = Terminal(drill, "drill", *QUICK)  # no id: the first drill not yet passed
     screen = term.read_until(RUNNING)
     assert "No drill named: 99.03 (drill-counter) is the first you have not passed." in screen, screen
     term.ctrl_c()
