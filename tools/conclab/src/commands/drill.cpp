@@ -229,6 +229,6 @@ class DrillCommand final : public Command {
 }  // namespace
 
 CONCLAB_REGISTER_COMMAND(DrillCommand, "drill",
-                         "A timed attempt at a drill: the problem, a check on every save, your time and best; --list shows them", 82)
+                         "A timed drill: the problem, a check on every save (it watches files: any editor, no terminal needed), your time; --list", 82)
 
 }  // namespace conclab::commands

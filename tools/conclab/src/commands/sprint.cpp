@@ -38,6 +38,10 @@ std::string hours_text(double hours) {
   return hours == std::floor(hours) ? fmt::format("{:.0f}", hours) : fmt::format("{:.1f}", hours);
 }
 
+std::string hours_of(int minutes) {
+  return minutes < 60 ? fmt::format("{} min", minutes) : fmt::format("{} h {:02} min", minutes / 60, minutes % 60);
+}
+
 // "[x]" or "[ ]"; a quiz round is only ever "to run".
 std::string done_mark(const SprintItem& item, const SprintProgress& progress) {
   if (item.kind == SprintItemKind::kQuiz) return "[?]";
@@ -144,20 +148,32 @@ class SprintCommand final : public Command {
                shown_path(ctx, plan_markdown_path(ctx)));
   }
 
-  static void print_left_out(const Context& ctx, const SprintPlan& plan, const SprintProgress& progress) {
-    std::vector<std::string> what;
-    for (const auto& i : plan.left_out) what.push_back(i.kind == SprintItemKind::kLesson ? "a lesson" : i.lab);
-    std::string fix;
+  // What did not fit, in one paragraph: the labs and drills by id, the lessons counted, and the options that
+  // would fit everything (more hours a day, or 14 days with as many hours as that needs).
+  void print_left_out(const Context& ctx, const SprintPlan& plan, const SprintProgress& progress) const {
+    std::vector<std::string> ids;
+    int lessons = 0, minutes = 0;
+    for (const auto& i : plan.left_out) {
+      minutes += i.minutes;
+      if (i.kind == SprintItemKind::kLesson) {
+        ++lessons;
+      } else {
+        ids.push_back(i.lab);
+      }
+    }
+    std::vector<std::string> fixes;
     if (const auto hours = sprint_hours_to_fit(ctx.course.labs, progress, plan.days)) {
-      fix = fmt::format("--hours-per-day {}", hours_text(*hours));
+      fixes.push_back(fmt::format("--days {} --hours-per-day {}", plan.days, hours_text(*hours)));
     }
-    if (plan.days == 7 && sprint_hours_to_fit(ctx.course.labs, progress, 14)) {
-      fix = fix.empty() ? "--days 14" : fmt::format("--days 14, or {}", fix);
+    if (plan.days == 7) {
+      if (const auto hours = sprint_hours_to_fit(ctx.course.labs, progress, 14)) {
+        fixes.push_back(*hours <= hours_ ? "--days 14" : fmt::format("--days 14 --hours-per-day {}", hours_text(*hours)));
+      }
     }
-    fmt::print("\n{} {} did not fit: {}. {}\n", out::yellow("Left out:"), plural(static_cast<long>(plan.left_out.size()), "item"),
-               join(what, ", "),
-               fix.empty() ? "Even 12 hours a day is not enough: plan the rest after this sprint."
-                           : fmt::format("To fit everything, run ./conclab sprint --replace {}.", fix));
+    fmt::print("\n{} {} {} ({}{}) did not fit: {}.\n", out::yellow("Left out:"), ids.size(), ids.size() == 1 ? "lab or drill" : "labs and drills",
+               lessons > 0 ? plural(lessons, "lesson") + " with them, " : "", hours_of(minutes), join(ids, ", "));
+    fmt::print("{}\n", fixes.empty() ? "Even 12 hours a day is not enough: plan the rest after this sprint."
+                                      : fmt::format("To fit everything: ./conclab sprint --replace {}.", join(fixes, ", or ")));
   }
 
   static int show_status(const Context& ctx) {

@@ -4,6 +4,7 @@ pty). The course: the fixture course with 99.01 tagged "interview", plus the dri
 built."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,23 @@ def test_status_shows_today_what_is_behind_and_what_to_run_next(plan_course):
     expect_exit(res, 0)
     expect_in(res, "Your sprint plan ended on 2026-12-07 (7 days from 2026-12-01). You did all of it.", "a plan that is over")
     expect_in(res, "./conclab sprint --replace --days 7", "how to start another")
+
+
+def test_what_does_not_fit_is_named_with_the_options_that_fit_it(plan_course):
+    drill = plan_course.root / "labs/99-fixture/03-drill-counter"
+    for n in range(4, 12):  # eight more drills, copies of 99.03
+        copy = drill.parent / f"{n:02d}-drill-copy-{n}"
+        shutil.copytree(drill, copy)
+        toml = copy / "lab.toml"
+        toml.write_text(toml.read_text().replace('id = "99.03"', f'id = "99.{n:02d}"'))
+    res = sprint(plan_course, "--hours-per-day", "0.5")
+    expect_exit(res, 0, "a plan that does not fit is still written")
+    expect_in(res, "Left out: ", "what did not fit")
+    expect_in(res, "did not fit: 99.07, 99.08, 99.09, 99.10, 99.11.", "the drills left out, by id")
+    expect_in(res, "To fit everything: ./conclab sprint --replace --days 7 --hours-per-day 1, or --days 14.", "the options")
+    plan = plan_of(plan_course)
+    assert [i["lab"] for i in plan["left_out"]] == ["99.07", "99.08", "99.09", "99.10", "99.11"], plan["left_out"]
+    expect_in((plan_course.state_dir / "sprint.md").read_text(), "## Left out", "the markdown says it too")
 
 
 def test_bad_input_gets_one_sentence(plan_course):
