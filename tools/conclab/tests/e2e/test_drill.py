@@ -189,6 +189,23 @@ def test_ctrl_c_keeps_an_unfinished_attempt_with_its_time(drill):
     assert json.loads(listing.output)["drills"][0]["best_seconds"] is None, listing
 
 
+def test_a_pass_without_the_thread_sanitizer_build_a_drill_needs_does_not_count(drill):
+    # 99.01 (whose lab asks for ThreadSanitizer) made a drill for this test; restore() puts its lab.toml back.
+    toml = drill.lab / "lab.toml"
+    toml.write_text(toml.read_text().replace('tags = ["fixture"]', 'tags = ["fixture", "drill"]'))
+    term = Terminal(drill, "drill", "99.01", "--no-tsan", *QUICK, "--clock-seconds", "60")
+    screen = term.read_until(RUNNING)
+    assert "With --no-tsan a pass stops the clock but does not count as a passed attempt" in screen, screen
+    assert "Fixture counter" in screen, "a drill without problem.md shows its summary"
+    drill.use_impl("pass")
+    code = term.wait()
+    assert code == 0, term.seen
+    assert "Passed without the ThreadSanitizer build (1 min 00 s, 1 check): kept as an unfinished attempt" in term.seen, term.seen
+    assert "new best" not in term.seen and "discussed" not in term.seen, term.seen
+    attempt = json.loads((drill.state_dir / "state.json").read_text())["drills"]["99.01"]["attempts"][0]
+    assert attempt["passed"] is False and attempt["checks"] == 1 and attempt["seconds"] == 60, attempt
+
+
 def test_bad_input_gets_one_sentence(course):
     res = course.run("drill", "42.42")
     expect_exit(res, 2, "an unknown lab")
