@@ -80,8 +80,8 @@ class SprintCommand final : public Command {
 
   // True when there is no plan yet, or the learner agrees to replace it (on a terminal) or said --replace.
   bool may_replace(const Context& ctx) const {
-    const auto existing = load_plan_if_readable(ctx);
     if (!fs::exists(plan_json_path(ctx)) || replace_) return true;
+    const auto existing = load_plan_if_readable(ctx);
     const std::string what = existing ? fmt::format("{} days from {}", existing->days, existing->start) : "unreadable";
     if (::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0) {
       throw UserError(fmt::format("You already have a sprint plan ({}): add --replace to write a new one, or see where it "
