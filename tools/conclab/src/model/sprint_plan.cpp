@@ -173,8 +173,12 @@ std::vector<int> sprint_quiz_days(int days) {
   return out;
 }
 
-SprintPlan make_sprint_plan(const std::vector<Lab>& labs, const SprintProgress& progress, const std::string& start, int days,
-                            double hours_per_day) {
+namespace {
+
+// The steps' items laid into the days in order, never back-filling an earlier day; an item longer than a whole
+// day gets a day of its own. What does not fit is left out.
+SprintPlan fill_days(const std::vector<Lab>& labs, const SprintProgress& progress, const std::string& start, int days,
+                     double hours_per_day, const std::vector<PathStep>& steps) {
   SprintPlan plan{.start = start, .days = days, .hours_per_day = hours_per_day, .schedule = {}, .left_out = {}};
   const std::vector<int> quiz_days = sprint_quiz_days(days);
   for (int d = 1; d <= days; ++d) plan.schedule.push_back({d, add_days(start, d - 1), {}});
@@ -183,12 +187,8 @@ SprintPlan make_sprint_plan(const std::vector<Lab>& labs, const SprintProgress& 
     const bool quiz = std::find(quiz_days.begin(), quiz_days.end(), day.number) != quiz_days.end();
     return day.minutes() + (quiz ? kSprintQuizMinutes : 0);
   };
-
-  std::vector<PathStep> lab_steps, drill_steps;
-  path_of(labs, progress, lab_steps, drill_steps);
   std::size_t d = 0;
-  for (auto& item : items_of(labs, progress, interleave(lab_steps, drill_steps))) {
-    // In order, never back-filling an earlier day; an item longer than a whole day gets a day of its own.
+  for (auto& item : items_of(labs, progress, steps)) {
     while (d < plan.schedule.size() && has_work(plan.schedule[d]) && used(plan.schedule[d]) + item.minutes > capacity) ++d;
     if (d == plan.schedule.size()) {
       plan.left_out.push_back(std::move(item));
@@ -197,6 +197,41 @@ SprintPlan make_sprint_plan(const std::vector<Lab>& labs, const SprintProgress& 
     }
   }
   for (const int q : quiz_days) plan.schedule[q - 1].items.push_back({SprintItemKind::kQuiz, "", "quiz round", kSprintQuizMinutes});
+  return plan;
+}
+
+bool leaves_out_a_drill(const SprintPlan& plan) {
+  return std::any_of(plan.left_out.begin(), plan.left_out.end(), [](const SprintItem& i) { return i.kind == SprintItemKind::kDrill; });
+}
+
+bool planned(const SprintPlan& plan, const SprintItem& item) {
+  for (const auto& day : plan.schedule) {
+    for (const auto& i : day.items) {
+      if (i.kind == item.kind && i.lab == item.lab) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SprintPlan make_sprint_plan(const std::vector<Lab>& labs, const SprintProgress& progress, const std::string& start, int days,
+                            double hours_per_day) {
+  std::vector<PathStep> lab_steps, drill_steps;
+  path_of(labs, progress, lab_steps, drill_steps);
+  const std::vector<PathStep> everything = interleave(lab_steps, drill_steps);
+  SprintPlan plan = fill_days(labs, progress, start, days, hours_per_day, everything);
+  // The drills are the interview's rehearsal: when they do not all fit, the labs furthest along the course give
+  // way first, one at a time, until the drills fit or no lab is left.
+  while (leaves_out_a_drill(plan) && !lab_steps.empty()) {
+    lab_steps.pop_back();
+    plan = fill_days(labs, progress, start, days, hours_per_day, interleave(lab_steps, drill_steps));
+  }
+  // What is left out: every item of the whole path, in its order, that the plan does not hold.
+  plan.left_out.clear();
+  for (auto& item : items_of(labs, progress, everything)) {
+    if (!planned(plan, item)) plan.left_out.push_back(std::move(item));
+  }
   return plan;
 }
 

@@ -119,6 +119,22 @@ TEST(SprintPlanTest, WhatDoesNotFitIsLeftOutAndNamedNeverDropped) {
   EXPECT_FALSE(make_sprint_plan(fixture_labs(), {}, "2026-12-03", 7, *hours - 0.5).left_out.empty());
 }
 
+TEST(SprintPlanTest, WhenItDoesNotFitTheLabsFurthestAlongGiveWayBeforeAnyDrill) {
+  // 7 days of 45 minutes: in plain path order the last drill (08.03) would not fit while three labs did.
+  const SprintPlan plan = make_sprint_plan(fixture_labs(), {}, "2026-12-03", 7, 0.75);
+  const auto work = work_of(plan);
+  for (const char* drill : {"drill 08.01", "drill 08.02", "drill 08.03"}) {
+    EXPECT_NE(position(work, drill), -1) << drill << " was left out while labs were planned: the drills come first";
+  }
+  EXPECT_NE(position(work, "lab 00.01"), -1) << "the first lab of the path should stay";
+  std::vector<std::string> left;
+  for (const auto& item : plan.left_out) {
+    EXPECT_NE(item.kind, SprintItemKind::kDrill) << item.lab;
+    if (item.kind == SprintItemKind::kLab) left.push_back(item.lab);
+  }
+  EXPECT_EQ(left, (std::vector<std::string>{"01.01", "01.02", "03.01"})) << "the labs furthest along the course give way, and are named";
+}
+
 TEST(SprintPlanTest, RoundTripsThroughJsonAndReadsAsMarkdown) {
   const SprintPlan plan = make_sprint_plan(fixture_labs(), {}, "2026-12-03", 7, 0.5);
   const SprintPlan again = sprint_plan_from_json(sprint_plan_json(plan));
