@@ -1,9 +1,9 @@
 // Drill 08.08 traffic-light, WRONG (direction-not-road): compares the green road with the car's direction.
 //
 // Why it looks right: carArrived has five parameters, and the direction "is where the car goes". Why it is wrong:
-// the light has two states, road A (directions 1 and 2) and road B (3 and 4); directions 2, 3 and 4 never equal
-// a road id of 1 or 2 the way the code expects, so a car going in direction 2 on the green road A calls
-// turnGreen() for a green road, and two cars of road B with directions 3 and 4 both turn B green. Every run:
+// the light has two states, road A (directions 1 and 2) and road B (3 and 4), and green_ now holds a direction.
+// A car going in direction 2 on road A, which is green, finds green_ (1) != 2 and calls turnGreen() for a green
+// road; two cars of road B going in directions 3 and 4 both turn B green. Every run:
 // FirstCarOnRoadACrossesWithoutTurningGreen (car 1 on A, direction 2). Say the mapping aloud in an interview.
 #pragma once
 
