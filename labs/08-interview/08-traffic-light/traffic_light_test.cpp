@@ -8,8 +8,9 @@
 // car can act while one is inside, and the explorer can switch threads there.
 //
 //   - one thread, deterministic everywhere: the first car on road A, and the problem's example in order;
-//   - real threads: 20 cars (LeetCode's limit) from both roads at once, ten times, under a watchdog; in the
-//     ThreadSanitizer build this catches a light read or written without the lock on every run;
+//   - real threads: 20 cars (LeetCode's limit), car 1 alone on road A and then 19 from both roads at once, ten
+//     times, under a watchdog; in the ThreadSanitizer build this catches a light read or written without the lock
+//     on every run;
 //   - sim tests (CONCLAB_SIM_TEST): a car on each road, and two cars on the red road, on every schedule with up to
 //     two preemptions and spurious wakeups; the explorer also checks every plain read and write for a data race.
 #include <traffic_light.hpp>
@@ -156,9 +157,10 @@ TEST(TrafficLightTest, TwentyCarsFromBothRoadsEachCrossOnce) {
     auto s = std::make_shared<Scene>();
     watched(
         [s] {
-          conclab::StartGate gate(kCars);
+          s->road.arrive(s->light, 1, 1, 1);  // car 1 first, alone, on road A (green at the start)
+          conclab::StartGate gate(kCars - 1);
           std::vector<conclab::sync::jthread> cars;
-          for (int car = 1; car <= kCars; ++car) {
+          for (int car = 2; car <= kCars; ++car) {
             const int road = car % 3 == 0 ? 2 : (car % 2 == 0 ? 1 : 2);  // a mix of both roads
             const int direction = road == 1 ? 1 + car % 2 : 3 + car % 2;
             cars.emplace_back([s, &gate, car, road, direction] {
@@ -168,7 +170,8 @@ TEST(TrafficLightTest, TwentyCarsFromBothRoadsEachCrossOnce) {
           }
           gate.open();
         },
-        "20 cars from both roads did not all get across: a car waits for something no other car will do");
+        "car 1 on road A, then 19 cars from both roads at once, did not all get across: a car waits for something "
+        "no other car will do");
     for (int car = 1; car <= kCars; ++car) {
       ASSERT_EQ(s->road.times_crossed(car), 1)
           << "round " << round << ": car " << car << " called crossCar() " << s->road.times_crossed(car)
