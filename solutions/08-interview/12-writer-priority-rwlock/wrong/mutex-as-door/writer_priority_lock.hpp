@@ -4,10 +4,11 @@
 // Why it looks right: no_readers_ starts free, is taken and given back, and a mutex is cheaper than a semaphore.
 // But the writers' lightswitch takes it with the FIRST writer and gives it back with the LAST one, often another
 // thread: unlocking a mutex that another thread locked is undefined behaviour (the explorer reports it: "T2
-// unlocks a mutex that T1 holds"). And a door is held for a long time, across the whole write, while its holder
-// takes the writers' mutex in unlock(): as a mutex, that is a lock order (door, then writers' mutex) opposite to
-// the one in lock() (writers' mutex, then door), which ThreadSanitizer reports as a lock-order inversion even with
-// one writer. Semaphores have no owner and no lock order: that is why Downey's doors are semaphores.
+// unlocks a mutex that T1 holds"; ThreadSanitizer: "unlock of an unlocked mutex (or by a wrong thread)"). And a
+// door is held for a long time, across the whole write, while its holder takes the writers' mutex in unlock():
+// as a mutex, that is a lock order (door, then writers' mutex) opposite to the one in lock() (writers' mutex,
+// then door), which ThreadSanitizer reports as a lock-order inversion even with one writer. Semaphores have no
+// owner and no lock order: that is why Downey's doors are semaphores.
 #pragma once
 
 #include <functional>
