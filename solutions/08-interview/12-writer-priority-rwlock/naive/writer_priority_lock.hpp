@@ -8,7 +8,7 @@
 // std::shared_mutex does on Linux: libstdc++ builds it on glibc's pthread_rwlock_t, whose default kind prefers
 // readers (lab 03.05's lesson). The tests catch it by counting who got in first, on every run.
 //
-// Lesson: modules/08-interview/07-santa-and-writer-priority.md ("Reader preference: the first answer").
+// Lesson: modules/08-interview/07-santa-and-writer-priority.md ("Three policies, one moment").
 #pragma once
 
 #include <functional>
