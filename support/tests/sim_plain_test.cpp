@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "conclab/sim/sim.hpp"
+#include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
 
 namespace {
@@ -184,6 +185,44 @@ TEST(SimPlain, TheExplorersOwnBookkeepingOrdersNothing) {
 
 // A promise destroyed unfulfilled hands its waiter broken_promise: that is the explorer's write, ordered before
 // the waiter's get(), not a race of the program's.
+// A test's own log, kept by a helper that says CONCLAB_TEST_BOOKKEEPING(): its accesses are not the program's.
+struct CallbackLog {
+  std::int64_t calls = 0;
+  void note() {
+    CONCLAB_TEST_BOOKKEEPING();
+    ++calls;  // unordered between the two threads: a race if it were the program's
+  }
+  void note_unmarked() { ++calls; }
+};
+
+TEST(SimPlain, ATestsBookkeepingIsNotCheckedButTheProgramAfterItIs) {
+  const sim::Result marked = explore([] {
+    CallbackLog log;
+    sync::thread a([&] { log.note(); });
+    sync::thread b([&] { log.note(); });
+    a.join();
+    b.join();
+  });
+  EXPECT_EQ(marked.outcome, sim::Outcome::kPassed) << marked.report();
+  const sim::Result unmarked = explore([] {
+    CallbackLog log;
+    sync::thread a([&] { log.note_unmarked(); });
+    sync::thread b([&] { log.note_unmarked(); });
+    a.join();
+    b.join();
+  });
+  EXPECT_EQ(unmarked.outcome, sim::Outcome::kFailed) << "the same increments, unmarked, are the race they are";
+  const sim::Result after = explore([] {
+    CallbackLog log;
+    std::int64_t count = 0;
+    sync::thread a([&] { log.note(); ++count; });
+    sync::thread b([&] { log.note(); ++count; });
+    a.join();
+    b.join();
+  });
+  EXPECT_EQ(after.outcome, sim::Outcome::kFailed) << "unchecked only until the helper returns: the caller's ++count is still checked";
+}
+
 TEST(SimPlain, ABrokenPromiseReachesItsWaiterWithoutARace) {
   const sim::Result r = explore([] {
     auto promise = std::make_unique<sync::promise<int>>();

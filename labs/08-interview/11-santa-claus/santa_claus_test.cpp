@@ -52,16 +52,10 @@ std::string ids(const std::vector<int>& v) {
 }
 
 // The Tracker is the test's bookkeeping, not the program under test, so the explorer should neither schedule it
-// nor check it: in the sim build each of its methods starts by telling the explorer so (the same call
-// conclab/sim_test.hpp makes for GoogleTest's own bookkeeping), and its lock is a plain std::mutex, which the
-// explorer does not see as a step (it runs one thread at a time and never switches inside a Tracker method, which
-// does no conclab::sync operation, so the lock is always free there). On real threads it is an ordinary lock.
-// Without this the tracker's own locking would double the schedules the explorer tries, for nothing.
-#if defined(CONCLAB_SIM)
-#define TRACKER_BOOKKEEPING() conclab::sim::detail::unchecked_until_return()
-#else
-#define TRACKER_BOOKKEEPING() (void)0
-#endif
+// nor check it: each of its methods starts with CONCLAB_TEST_BOOKKEEPING() (conclab/sim_test.hpp), and its lock
+// is a plain std::mutex, which the explorer does not see as a step (it never switches inside a Tracker method,
+// which does no conclab::sync operation, so the lock is always free there). On real threads it is an ordinary
+// lock. Without this the tracker's own locking would double the schedules the explorer tries, for nothing.
 
 // What the test saw, checked as it happens.
 class Tracker {
@@ -83,7 +77,7 @@ class Tracker {
   }
 
   void record_counted(lab::Role role, int id) {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     {
       std::lock_guard lk(mu_);
       if (role == lab::Role::reindeer) {
@@ -108,31 +102,31 @@ class Tracker {
   }
 
   void prepare_sleigh() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     begin_round('S', reindeer_pending_, team_, "prepareSleigh", "reindeer");
   }
   void help_elves() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     begin_round('H', elves_pending_, group_, "helpElves", "elves");
   }
   void get_hitched(int id) {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     serve('S', id, "getHitched", "reindeer", "prepareSleigh");
   }
   void get_help(int id) {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     serve('H', id, "getHelp", "elf", "helpElves");
   }
   // The end of a getHitched()/getHelp() callback: the member is about to return from it.
   void returned() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     std::lock_guard lk(mu_);
     ++returned_;
   }
 
   // After santa() returned: the last round must be over.
   void santa_returned() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     std::lock_guard lk(mu_);
     EXPECT_EQ(returned_, static_cast<int>(members_.size()))
         << "santa() returned while its last round was not over: " << returned_ << " of " << ids(members_)
@@ -142,12 +136,12 @@ class Tracker {
 
   // The rounds so far, one letter each: S (sleigh) or H (help).
   std::string rounds() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     std::lock_guard lk(mu_);
     return rounds_;
   }
   std::string log() {
-    TRACKER_BOOKKEEPING();
+    CONCLAB_TEST_BOOKKEEPING();
     std::lock_guard lk(mu_);
     return log_;
   }

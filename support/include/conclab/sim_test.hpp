@@ -27,6 +27,19 @@
 
 #include "conclab/sync.hpp"
 
+// CONCLAB_TEST_BOOKKEEPING(); as the first statement of a test's own helper (a tracker, a log of callbacks):
+// from there until that function returns, its plain memory accesses and those of everything it calls are the
+// test's bookkeeping, not the program's, so the explorer does not check them for data races. Guard the helper's
+// state with a plain std::mutex, not a conclab::sync one: the explorer does not switch inside a function with no
+// conclab::sync operation, so the lock is always free there, and its locking adds no schedules to explore. It must
+// be a macro: "until return" is the caller's frame. Outside the sim build it does nothing.
+#if defined(CONCLAB_SIM)
+#include "conclab/sim/detail.hpp"
+#define CONCLAB_TEST_BOOKKEEPING() ::conclab::sim::detail::unchecked_until_return()
+#else
+#define CONCLAB_TEST_BOOKKEEPING() static_cast<void>(0)
+#endif
+
 #if defined(CONCLAB_SIM)
 #include "conclab/sim/detail.hpp"
 #include "conclab/sim/sim.hpp"
