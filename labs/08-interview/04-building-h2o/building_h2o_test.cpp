@@ -151,9 +151,11 @@ bool watched(std::function<void()> body, const std::string& if_stuck) {
 
 constexpr const char* kStuckOne =
     "two hydrogen threads and one oxygen thread called their methods, and one of them never returned: with "
-    "exactly one molecule's atoms there, all three must bond. Look at who is asleep and what it waits for: was a "
-    "waiter never woken (notify_one where several wait, a notify before the state changed), or does it wait for a "
-    "count that was reset before it looked?";
+    "exactly one molecule's atoms there, all three must bond. Look at who is asleep and what it waits for, and at "
+    "how the others got past: did a waiter wake (spuriously, or from a notify_all meant for others) and go on "
+    "without checking its condition again (`if` instead of `while`), taking a place that was not there, so the "
+    "counts no longer add up? Was a waiter never woken (notify_one where several wait)? Or does it wait for a "
+    "count that was reset before it looked (wait for a generation instead)?";
 
 // One molecule: two hydrogens and an oxygen, in every order the explorer can make.
 CONCLAB_SIM_TEST(H2OTest, OneMoleculeBondsOnlyWhenAllThreeAreThere) {
