@@ -186,7 +186,7 @@ TEST(WebCrawlerTest, FetchesPagesInParallel) {
   std::lock_guard lock(run->web->mu);
   run->web->gate = nullptr;
   EXPECT_TRUE(run->overlapped)
-      << "the start page links to four pages, and each of their fetches waited (" << kGatePatience.count()
+      << "the start page links to four pages, and their fetches waited (up to " << kGatePatience.count()
       << " ms) for another fetch to be running at the same time: it never happened, the most fetches running at "
          "once was "
       << run->web->max_in_flight
