@@ -50,6 +50,8 @@ struct CrawlRun {
   bool overlapped = false;  // guarded by web->mu: a gated fetch saw another fetch running at the same time
   bool early = false;       // guarded by web->mu: crawl() returned while the start page was being fetched
   bool gave_up = false;     // guarded by web->mu: a gate's patience ran out once; the gates hold nobody after that
+  int arrived = 0;          // guarded by web->mu: fetches that reached a meeting gate (meet() below)
+  int woken = 0;            // guarded by web->mu: fetches that got through its first half
 };
 
 // A gate: holds a fetch (web->mu held in `lock`) until `ready()`, or until the gate's patience has run out once in
@@ -117,6 +119,19 @@ void expect_answer(const CrawlRun& run, std::vector<std::string> want, const std
                                << ". Check the hostname before queueing a URL, not after fetching "
                                   "it. Read \"The crawler\" in "
                                << kLesson << '.';
+}
+
+// A meeting gate for two fetches: each waits until both are running, and then until both have woken, so that
+// they return from getUrls together and neither has done anything in between that the other waited for. What the
+// two workers do next (queue the pages' links) then happens at the same time, as far as ThreadSanitizer can tell:
+// a visited set touched without the lock is reported on every run, not only when the scheduler overlaps them.
+void meet(CrawlRun* r, std::unique_lock<std::mutex>& lock) {
+  ++r->arrived;
+  r->web->changed.notify_all();
+  hold(r, lock, [&] { return r->arrived >= 2; });
+  ++r->woken;
+  r->web->changed.notify_all();
+  hold(r, lock, [&] { return r->woken >= 2; });
 }
 
 TEST(WebCrawlerTest, StartPageWithNoLinks) {
@@ -280,10 +295,17 @@ TEST(WebCrawlerTest, ATwoHundredPageWeb) {
       links.push_back("http://grid.org.mirror.net/" + std::to_string(r));
     }
   }
+  // The start page's two links are fetched together (both are queued at once), and both lead to new pages.
+  auto r = run.get();  // outlives any fetch: the crawl's thread owns `run`
+  const std::string right = page(0, 1), down = page(1, 0);
+  run->web->gate = [r, right, down](const std::string& url, std::unique_lock<std::mutex>& lock) {
+    if (url == right || url == down) meet(r, lock);
+  };
   ASSERT_TRUE(crawl(run, page(0, 0))) << "crawl() on 200 pages did not return in " << kPatience.count() / 1000.0
                                       << " s: a lost wakeup (a worker asleep while work waits), or a crawl that "
                                          "never sees its end?";
   std::lock_guard lock(run->web->mu);
+  run->web->gate = nullptr;
   expect_answer(*run, want, "grid.org", "a 10 x 20 grid of pages");
   EXPECT_LE(run->web->max_in_flight, kMaxInFlight) << "at most " << kMaxInFlight << " getUrls calls may run at once.";
 }
