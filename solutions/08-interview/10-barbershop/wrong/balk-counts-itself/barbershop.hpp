@@ -1,0 +1,82 @@
+// Drill 08.10, WRONG (balk-counts-itself): a count of customers in the waiting room kept apart from the queue,
+// incremented on the way in BEFORE the check ("count me, then see if I fit"), and the balk path forgets to take
+// itself off again. Every balk leaves a ghost in a chair: the shop looks fuller and fuller and turns away
+// customers it has room for.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+// Barbershop: one barber, `chairs` waiting chairs (1 <= chairs), and the barber's chair.
+//   - customer(id, getHairCut): balks (returns false at once, no callback) if all `chairs` waiting chairs are
+//     taken; else sits down, waits for its turn (first come, first served), runs getHairCut() while the barber
+//     runs cutHair(id), and returns true once both have returned. Ids are distinct.
+//   - barber(count, cutHair): serves `count` customers, one at a time, in arrival order, sleeping while the
+//     waiting room is empty; returns after the count-th customer has left. One barber thread at a time.
+//   - waiting(): how many customers sit in the waiting room now (seated, not yet called to the chair).
+//   - the callbacks are called without the shop's lock held.
+class Barbershop {
+ public:
+  explicit Barbershop(int chairs) : chairs_(chairs) {}
+  Barbershop(const Barbershop&) = delete;
+  Barbershop& operator=(const Barbershop&) = delete;
+
+  bool customer(int id, std::function<void()> getHairCut) {
+    sync::unique_lock lock(mu_);
+    if (++count_ > chairs_) return false;  // BUG: the balk keeps its count
+    const std::int64_t ticket = seated_++;
+    queue_.push_back(id);
+    barber_cv_.notify_one();  // the barber may be asleep; he re-checks the queue under mu_ anyway
+    customers_cv_.wait(lock, [&] { return called_ > ticket; });
+    lock.unlock();
+    getHairCut();  // at the same time as the barber's cutHair(id)
+    lock.lock();
+    customers_cv_.wait(lock, [&] { return cut_ > ticket; });  // stay in the chair until the barber is done
+    ++left_;
+    barber_cv_.notify_one();
+    return true;
+  }
+
+  void barber(int count, std::function<void(int)> cutHair) {
+    for (int i = 0; i < count; ++i) {
+      sync::unique_lock lock(mu_);
+      barber_cv_.wait(lock, [&] { return !queue_.empty(); });  // sleeps while nobody waits
+      const int id = queue_.front();
+      queue_.pop_front();
+      --count_;
+      const std::int64_t ticket = called_++;
+      customers_cv_.notify_all();  // the one whose ticket this is goes to the chair
+      lock.unlock();
+      cutHair(id);
+      lock.lock();
+      ++cut_;
+      customers_cv_.notify_all();
+      barber_cv_.wait(lock, [&] { return left_ > ticket; });  // the chair is free only once the customer left
+    }
+  }
+
+  int waiting() const {
+    sync::lock_guard lock(mu_);
+    return count_;
+  }
+
+ private:
+  const int chairs_;
+  mutable sync::mutex mu_;
+  int count_ = 0;             // guarded by mu_: customers in the waiting room (or so it thinks)
+  std::deque<int> queue_;     // guarded by mu_: ids in the waiting room, first come first
+  std::int64_t seated_ = 0;   // guarded by mu_: tickets handed out
+  std::int64_t called_ = 0;   // guarded by mu_: customers called to the chair
+  std::int64_t cut_ = 0;      // guarded by mu_: haircuts whose cutHair returned
+  std::int64_t left_ = 0;     // guarded by mu_: customers who left after their haircut
+  sync::condition_variable barber_cv_;     // the barber waits here: for a customer, for the chair to empty
+  sync::condition_variable customers_cv_;  // customers wait here: for their call, for the end of their haircut
+};
+
+}  // namespace lab
