@@ -1,0 +1,55 @@
+// Drill 08.13, WRONG (table-not-cleared): the put that completes a pair wakes the right smoker but leaves the
+// partner ingredient's flag set: the table is not cleared, and a later round's ingredient pairs with a stale one.
+#pragma once
+
+#include <functional>
+
+#include <conclab/sync.hpp>
+
+namespace lab {
+namespace sync = conclab::sync;
+
+enum class Ingredient { kTobacco = 0, kPaper = 1, kMatches = 2 };
+
+// SmokersTable: the agent puts two different ingredients per round, one put() at a time (from one thread or
+// two at once), then calls awaitSmoke(). The smoker who has the third ingredient takes both, smokes, and the
+// round is over.
+//   - put(item): returns at once. Nobody tells you the pair: put() sees one ingredient.
+//   - smoker(has, smoke): one round of the smoker who has `has`: waits until the two others are on the table,
+//     takes them, calls smoke() once, and returns. A smoker must not take an ingredient of a pair that is not his.
+//   - awaitSmoke(): returns once the round's smoke() has returned.
+class SmokersTable {
+ public:
+  SmokersTable() = default;
+  SmokersTable(const SmokersTable&) = delete;
+  SmokersTable& operator=(const SmokersTable&) = delete;
+
+  void put(Ingredient item) {
+    const int x = static_cast<int>(item);
+    sync::lock_guard lock(mu_);
+    for (int other = 0; other < 3; ++other) {
+      if (other != x && on_table_[other]) {
+        // BUG: on_table_[other] stays true: the smoker took it, but the table still shows it
+        smoker_[3 - x - other].release();  // ...and wake the one who has the third (0 + 1 + 2 = 3)
+        return;
+      }
+    }
+    on_table_[x] = true;  // the first of the round: wait for its partner
+  }
+
+  void smoker(Ingredient has, std::function<void()> smoke) {
+    smoker_[static_cast<int>(has)].acquire();  // both of mine are on the table, and only I was woken
+    smoke();
+    agent_.release();  // after smoke() returned
+  }
+
+  void awaitSmoke() { agent_.acquire(); }
+
+ private:
+  sync::mutex mu_;
+  bool on_table_[3] = {false, false, false};  // guarded by mu_: the round's first ingredient
+  sync::binary_semaphore smoker_[3] = {sync::binary_semaphore(0), sync::binary_semaphore(0), sync::binary_semaphore(0)};
+  sync::binary_semaphore agent_{0};  // released by the smoker after the smoke
+};
+
+}  // namespace lab
