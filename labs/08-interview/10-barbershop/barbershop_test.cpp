@@ -472,86 +472,120 @@ TEST(BarbershopTest, ManyCustomersComeBackUntilServed) {
   EXPECT_EQ(waiting_now(st), 0) << "everyone was served: the waiting room must be empty" << kLesson;
 }
 
-// ---- Sim tests: every schedule under the explorer (20 real-thread runs elsewhere). ----
+// ---- Sim tests: every schedule under the explorer; elsewhere 20 runs on real threads, under the watchdog. ----
+
+// Runs `body`: in the sim build as it is (the explorer reports a deadlock itself, with the schedule and the
+// explain() text); on real threads under the watchdog, so that a stuck scene fails with `if_stuck` instead of
+// hanging the run. `body` must own what it uses (a shared_ptr).
+void watched(std::function<void()> body, const std::string& if_stuck) {
+  if (conclab::sync::kSimulated) {
+    body();
+    return;
+  }
+  ASSERT_TRUE(conclab::returns_in_time(std::move(body), kPatience))
+      << "not finished after " << kPatience.count() << " ms (a correct shop takes microseconds here): " << if_stuck
+      << ". The explorer shows the schedule: ./conclab explore 08.10" << kLesson;
+}
+
+constexpr const char* kAboutToSleep =
+    "one barber (barber(1, ...)) and one customer, 1 chair: the threads are stuck. Look at where the barber was "
+    "when the customer arrived: if he had looked at the empty waiting room but was not asleep yet, a notify sent "
+    "then was lost. The barber must check and sleep as one step (a predicate wait under the mutex the customer "
+    "sits down under), or sleep on a semaphore that counts arrivals. If the barber cut and the customer is stuck in "
+    "getHairCut (or the other way round), the two callbacks were not allowed to run at the same time";
 
 CONCLAB_SIM_TEST(BarbershopTest, BarberAboutToSleepStillHearsTheCustomer) {
-  conclab::sim::explain(
-      std::string("one barber (barber(1, ...)) and one customer, 1 chair: the threads are stuck. Look at where the "
-                  "barber was when the customer arrived: if he had looked at the empty waiting room but was not "
-                  "asleep yet, a notify sent then was lost. The barber must check and sleep as one step (a "
-                  "predicate wait under the mutex the customer sits down under), or sleep on a semaphore that "
-                  "counts arrivals. If the barber cut and the customer is stuck in getHairCut (or the other way "
-                  "round), the two callbacks were not allowed to run at the same time") +
-      kLesson);
-  Recorder rec(/*rendezvous=*/true);
-  lab::Barbershop shop(1);
-  {
-    sync::jthread barber([&] { shop.barber(1, rec.cut_hair()); });
-    rec.record(shop.customer(5, rec.get_hair_cut(5)) ? Ev::kLeft : Ev::kBalked, 5);
-  }
-  const std::string broken = check_log(rec.events());
-  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(rec.events()) << kLesson;
-  EXPECT_EQ(rec.cuts(), "5") << kLesson;
+  conclab::sim::explain(std::string(kAboutToSleep) + kLesson);
+  struct State {
+    Recorder rec{/*rendezvous=*/true};
+    lab::Barbershop shop{1};
+  };
+  auto st = std::make_shared<State>();
+  watched(
+      [st] {
+        sync::jthread barber([&] { st->shop.barber(1, st->rec.cut_hair()); });
+        st->rec.record(st->shop.customer(5, st->rec.get_hair_cut(5)) ? Ev::kLeft : Ev::kBalked, 5);
+      },
+      kAboutToSleep);
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::string broken = check_log(st->rec.events());
+  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(st->rec.events()) << kLesson;
+  EXPECT_EQ(st->rec.cuts(), "5") << kLesson;
 }
+
+constexpr const char* kTwoCustomers =
+    "the barber serves 2; customer 1 comes in, and customer 2 comes in while customer 1 is in the chair (2 "
+    "chairs): the threads are stuck. A customer waits for HIS call to the chair, and then for the end of HIS "
+    "haircut; the barber waits for a customer, then for that customer to get up. If one of them waits for a signal "
+    "that was meant for the other (or was sent before it waited, with nothing to remember it), all stop";
 
 CONCLAB_SIM_TEST(BarbershopTest, TwoCustomersTakeTurnsInTheChair) {
-  conclab::sim::explain(
-      std::string("the barber serves 2; customer 1 comes in, and customer 2 comes in while customer 1 is in the "
-                  "chair (2 chairs): the threads are stuck. A customer waits for HIS call to the chair, and then for "
-                  "the end of HIS haircut; the barber waits for a customer, then for that customer to get up. If "
-                  "one of them waits for a signal that was meant for the other (or was sent before it waited, with "
-                  "nothing to remember it), all stop") +
-      kLesson);
-  Tape rec;
-  lab::Barbershop shop(2);
-  sync::jthread second;  // customer 2, started by customer 1's getHairCut
-  auto served = [&](int id, std::function<void()> during) {
-    auto get = rec.get_hair_cut(id);
-    rec.record(shop.customer(id, [&] { during(); get(); }) ? Ev::kLeft : Ev::kBalked, id);
+  conclab::sim::explain(std::string(kTwoCustomers) + kLesson);
+  struct State {
+    Tape rec;
+    lab::Barbershop shop{2};
   };
-  {
-    sync::jthread first([&] {
-      served(1, [&] { second = sync::jthread([&] { served(2, [] {}); }); });
-    });
-    shop.barber(2, rec.cut_hair());
-  }
-  second = sync::jthread();  // joins customer 2
-  const std::string broken = check_log(rec.events());
-  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(rec.events()) << kLesson;
-  EXPECT_EQ(rec.cuts(), "1 2") << "customer 2 came in while customer 1 was in the chair: the barber cuts 1, then 2"
-                               << kLesson;
+  auto st = std::make_shared<State>();
+  watched(
+      [st] {
+        sync::jthread second;  // customer 2, started by customer 1's getHairCut
+        auto served = [&](int id, std::function<void()> during) {
+          auto get = st->rec.get_hair_cut(id);
+          st->rec.record(st->shop.customer(id, [&] { during(); get(); }) ? Ev::kLeft : Ev::kBalked, id);
+        };
+        {
+          sync::jthread first([&] {
+            served(1, [&] { second = sync::jthread([&] { served(2, [] {}); }); });
+          });
+          st->shop.barber(2, st->rec.cut_hair());
+        }
+        second = sync::jthread();  // joins customer 2
+      },
+      kTwoCustomers);
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::string broken = check_log(st->rec.events());
+  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(st->rec.events()) << kLesson;
+  EXPECT_EQ(st->rec.cuts(), "1 2") << "customer 2 came in while customer 1 was in the chair: the barber cuts 1, "
+                                   << "then 2" << kLesson;
 }
 
+constexpr const char* kOneBalks =
+    "1 chair, no barber yet, two customers: exactly one of them should sit down and the other balk; the test waits "
+    "for the balk, then runs barber(1, ...). The threads are stuck: either nobody balked (both sat in a shop with "
+    "one chair: an off-by-one at the chairs), or both balked and the barber waits for a customer who never comes, "
+    "or a balk left the lock held";
+
 CONCLAB_SIM_TEST(BarbershopTest, OneChairTwoCustomersOneBalks) {
-  conclab::sim::explain(
-      std::string("1 chair, no barber yet, two customers: exactly one of them should sit down and the other balk; "
-                  "the test waits for the balk, then runs barber(1, ...). The threads are stuck: either nobody "
-                  "balked (both sat in a shop with one chair: an off-by-one at the chairs), or both balked and the "
-                  "barber waits for a customer who never comes, or a balk left the lock held") +
-      kLesson);
-  Tape rec;
-  lab::Barbershop shop(1);
-  sync::counting_semaphore<2> balked(0);
-  auto customer = [&](int id) {
-    if (shop.customer(id, rec.get_hair_cut(id))) {
-      rec.record(Ev::kLeft, id);
-    } else {
-      rec.record(Ev::kBalked, id);
-      balked.release();
-    }
+  conclab::sim::explain(std::string(kOneBalks) + kLesson);
+  struct State {
+    Tape rec;
+    lab::Barbershop shop{1};
+    sync::counting_semaphore<2> balked{0};
   };
-  {
-    sync::jthread a([&] { customer(1); });
-    sync::jthread b([&] { customer(2); });
-    balked.acquire();
-    EXPECT_EQ(shop.waiting(), 1) << "one customer sits in the only chair and the other balked: waiting() must be 1. "
-                                 << "A balk takes no chair and leaves no count behind" << kLesson;
-    shop.barber(1, rec.cut_hair());
-  }
-  const std::string broken = check_log(rec.events());
-  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(rec.events()) << kLesson;
-  EXPECT_EQ(rec.cuts().size(), 1u) << "exactly one customer was served (the other balked); the barber cut: "
-                                   << rec.cuts() << kLesson;
+  auto st = std::make_shared<State>();
+  watched(
+      [st] {
+        auto customer = [&](int id) {
+          if (st->shop.customer(id, st->rec.get_hair_cut(id))) {
+            st->rec.record(Ev::kLeft, id);
+          } else {
+            st->rec.record(Ev::kBalked, id);
+            st->balked.release();
+          }
+        };
+        sync::jthread a([&] { customer(1); });
+        sync::jthread b([&] { customer(2); });
+        st->balked.acquire();
+        EXPECT_EQ(st->shop.waiting(), 1) << "one customer sits in the only chair and the other balked: waiting() "
+                                         << "must be 1. A balk takes no chair and leaves no count behind" << kLesson;
+        st->shop.barber(1, st->rec.cut_hair());
+      },
+      kOneBalks);
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::string broken = check_log(st->rec.events());
+  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(st->rec.events()) << kLesson;
+  EXPECT_EQ(st->rec.cuts().size(), 1u) << "exactly one customer was served (the other balked); the barber cut: "
+                                       << st->rec.cuts() << kLesson;
 }
 
 }  // namespace
