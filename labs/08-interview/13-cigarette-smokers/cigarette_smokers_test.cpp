@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -108,32 +109,44 @@ std::vector<std::thread> start_smokers(const std::shared_ptr<Scene>& st) {
   return smokers;
 }
 
-// The agent's rounds, then the smokers' ends, all within the patience. `two_threads`: each round's puts come from
-// two threads at once.
+// The agent's rounds, then the smokers' ends. The watchdog gives up only when the scene makes NO progress (no new
+// smoke) for a whole patience: a correct table under a loaded machine may need seconds for 300 rounds, a stuck one
+// never moves again. `two_threads`: each round's puts come from two threads at once.
 bool run_scene(const std::shared_ptr<Scene>& st, bool two_threads) {
   auto smokers = std::make_shared<std::vector<std::thread>>(start_smokers(st));
-  const bool ok = conclab::returns_in_time(
-      [st, smokers, two_threads] {
-        for (const auto& [a, b] : st->rounds) {
-          if (two_threads) {
-            std::thread other([st, b = b] { st->put(b); });
-            st->put(a);
-            other.join();
-          } else {
-            st->put(a);
-            st->put(b);
-          }
-          st->table.awaitSmoke();
-          st->log.add('|');
-        }
-        for (auto& t : *smokers) t.join();
-      },
-      kPatience);
-  return ok;
+  auto finished = std::make_shared<std::promise<void>>();
+  std::future<void> done = finished->get_future();
+  std::thread agent([st, smokers, two_threads, finished] {
+    for (const auto& [a, b] : st->rounds) {
+      if (two_threads) {
+        std::thread other([st, b = b] { st->put(b); });
+        st->put(a);
+        other.join();
+      } else {
+        st->put(a);
+        st->put(b);
+      }
+      st->table.awaitSmoke();
+      st->log.add('|');
+    }
+    for (auto& t : *smokers) t.join();
+    finished->set_value();
+  });
+  int last = st->smokes_done.load();
+  while (done.wait_for(kPatience) != std::future_status::ready) {
+    const int now = st->smokes_done.load();
+    if (now == last) {
+      agent.detach();  // stuck for good; it owns what it uses
+      return false;
+    }
+    last = now;
+  }
+  agent.join();
+  return true;
 }
 
 std::string stuck_message(const std::shared_ptr<Scene>& st) {
-  return "the scene did not finish (a correct table takes microseconds here). Log so far: \"" + st->log.text() +
+  return "the scene stopped moving (no smoke for " + std::to_string(kPatience.count()) + " ms; a correct table smokes a round in microseconds). Log so far: \"" + st->log.text() +
          "\", expected \"" + st->expected() +
          "\". If a smoker waits for one ingredient at a time, two smokers can each take one ingredient of the same "
          "pair and both wait forever (the trap); if put() woke the wrong smoker, the right one never smokes; if "
