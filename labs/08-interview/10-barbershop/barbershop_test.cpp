@@ -446,10 +446,14 @@ TEST(BarbershopTest, HaircutIsARendezvous) {
   // The callbacks wait for each other: getHairCut(c) until cutHair(c) started, and the other way round.
   auto st = std::make_shared<Scene>(4, /*rendezvous=*/true);
   Crew crew;
-  crew.spawn([st] { st->shop.barber(4, st->rec.cut_hair()); });
   for (int id = 0; id < 4; ++id) spawn_customer(crew, st, id);
+  ASSERT_TRUE(eventually([&] { return st->shop.waiting() == 4; }))
+      << "four customers came into a shop with four chairs and no barber yet: all four should be seated "
+         "(waiting() == 4), but waiting() says "
+      << st->shop.waiting() << kLesson;
+  crew.spawn([st] { st->shop.barber(4, st->rec.cut_hair()); });
   ASSERT_TRUE(crew.finish([&] { return st->rec.events().size(); }))
-      << "four customers, four chairs, and this time getHairCut(c) waits until the barber's cutHair(c) has started, "
+      << "four customers seated, then the barber came; and this time getHairCut(c) waits until the barber's cutHair(c) has started, "
          "and cutHair(c) until getHairCut(c) has: the shop hung. A haircut is a rendezvous: the customer's "
          "getHairCut and the barber's cutHair for THAT customer must be able to run at the same time. Calling one "
          "only after the other returned, or calling cutHair for a different customer than the one in the chair, "
