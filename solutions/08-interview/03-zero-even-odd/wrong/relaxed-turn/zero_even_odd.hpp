@@ -3,7 +3,7 @@
 // Why it looks right: the sequence comes out right on every run on x86. Why it is wrong: a relaxed load that reads
 // another thread's store does not synchronise with it, so what one print wrote is not published to the next: the
 // callbacks' writes are a data race, stale on ARM. Store with release, load with acquire.
-// Caught: the explorer (a data race on the page in every sim test, every run) and ThreadSanitizer.
+// Caught: the explorer (a data race on the page in every sim test, every run); ThreadSanitizer in most runs.
 #pragma once
 
 #include <functional>
