@@ -10,7 +10,9 @@ import csv
 import fcntl
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import socket
@@ -96,6 +98,72 @@ def run(argv: list, cwd: Path, *, timeout: float = DEFAULT_TIMEOUT, env: dict[st
         pytest.fail(f"`{' '.join(argv)}` (in {cwd}) did not finish within {timeout}s; it was killed. "
                     f"Output so far:\n{out.decode(errors='replace')}", pytrace=False)
     return Result(argv, Path(cwd), proc.returncode, out.decode(errors="replace"), time.monotonic() - start)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class Terminal:
+    """A conclab command on a pseudo-terminal: what a learner sees on the screen, what they type, Ctrl-C.
+
+    `read_until(text)` returns what was printed since the previous call, up to and including `text`; what came
+    after it waits in `seen`. `wait()` waits for the command to end and adds everything it printed until then
+    to `seen` (read to the end of the pty before it is closed: the last lines come after the exit is seen)."""
+
+    def __init__(self, course, *args: str, env: dict[str, str] | None = None):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: conclab, with the pty as its terminal
+            os.chdir(course.root)
+            os.execve(str(course.conclab), [str(course.conclab), *args], command_env(env))
+        self.seen = ""
+
+    def read_until(self, text: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+        end = time.monotonic() + timeout
+        while text not in self.seen and time.monotonic() < end:
+            if not self._read(0.5):
+                if self._closed:
+                    break
+        if text not in self.seen:
+            raise AssertionError(f"conclab did not print {text!r} within {timeout}s. It printed:\n{self.seen}")
+        at = self.seen.index(text) + len(text)
+        out, self.seen = self.seen[:at], self.seen[at:]
+        return out
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, (line + "\n").encode())
+
+    def ctrl_c(self) -> None:
+        os.write(self.fd, b"\x03")  # the terminal turns it into SIGINT for conclab
+
+    def wait(self, timeout: float = DEFAULT_TIMEOUT) -> int:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                while self._read(0):  # what it printed before it ended, still in the pty
+                    pass
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            self._read(0.2)  # keep the pty drained so the child never blocks on a full buffer
+        os.kill(self.pid, signal.SIGKILL)
+        raise AssertionError(f"conclab did not exit within {timeout}s. It printed:\n{self.seen}")
+
+    _closed = False
+
+    def _read(self, wait: float) -> bool:
+        """Reads what is there (waiting up to `wait` seconds for something) into `seen`; False when nothing came."""
+        try:
+            if not select.select([self.fd], [], [], wait)[0]:
+                return False
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # the child has exited and the pty is closed
+            self._closed = True
+            return False
+        if not chunk:
+            self._closed = True
+            return False
+        self.seen += _ANSI.sub("", chunk.decode(errors="replace")).replace("\r\n", "\n")
+        return True
 
 
 def kill_group(proc: subprocess.Popen) -> None:

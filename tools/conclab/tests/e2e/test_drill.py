@@ -3,26 +3,18 @@ fixture lab 99.03 (tests/fixture_drill: the fixture counter tagged "drill", with
 The clock is fixed with the hidden --clock-seconds so that times and bests can be checked."""
 
 import json
-import os
-import pty
-import re
-import select
 import shutil
-import signal
-import time
 from pathlib import Path
 
 import pytest
 
-from conclab_testlib import (DEFAULT_TIMEOUT, LAB_FILE, Course, command_env, copy_fixture_course, expect_exit, expect_in,
-                             git, impl_path)
+from conclab_testlib import LAB_FILE, Course, Terminal, copy_fixture_course, expect_exit, expect_in, git, impl_path
 
 pytestmark = pytest.mark.xdist_group("drill-course")
 
 DRILL = "99.03"
 DRILL_REL = Path("labs/99-fixture/03-drill-counter")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-RUNNING = "The clock is running."
+RUNNING = "The clock is running. Ctrl-C stops the attempt (it is kept as unfinished)."
 QUICK = ("--interval", "100", "--debounce", "100")
 
 
@@ -67,64 +59,6 @@ def save(course: Course, impl: str) -> None:
 
 def drill_record(course: Course) -> dict:
     return json.loads((course.state_dir / "state.json").read_text())["drills"][DRILL]
-
-
-class Terminal:
-    """A conclab command on a pseudo-terminal: what a learner sees, what they type, and Ctrl-C typed at it."""
-
-    def __init__(self, course: Course, *args: str, env: dict[str, str] | None = None):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: conclab, with the pty as its terminal
-            os.chdir(course.root)
-            os.execve(str(course.conclab), [str(course.conclab), *args], command_env(env))
-        self.seen = ""
-
-    def read_until(self, text: str, timeout: float = DEFAULT_TIMEOUT) -> str:
-        end = time.monotonic() + timeout
-        while text not in self.seen and time.monotonic() < end:
-            if not select.select([self.fd], [], [], 0.5)[0]:
-                continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:  # the child exited and closed the pty
-                break
-            if not chunk:
-                break
-            self.seen += ANSI.sub("", chunk.decode(errors="replace")).replace("\r\n", "\n")
-        assert text in self.seen, f"conclab did not print {text!r}. It printed:\n{self.seen}"
-        return self.seen
-
-    def type(self, line: str) -> None:
-        os.write(self.fd, (line + "\n").encode())
-
-    def ctrl_c(self) -> None:
-        os.write(self.fd, b"\x03")  # the terminal turns it into SIGINT for conclab
-
-    def wait(self, timeout: float = DEFAULT_TIMEOUT) -> int:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                with_rest = self._drain()
-                os.close(self.fd)
-                self.seen += with_rest
-                return os.waitstatus_to_exitcode(status)
-            self.seen += self._drain(0.2)
-        os.kill(self.pid, signal.SIGKILL)
-        raise AssertionError(f"conclab did not exit. It printed:\n{self.seen}")
-
-    def _drain(self, wait: float = 0) -> str:
-        text = ""
-        try:
-            while select.select([self.fd], [], [], wait)[0]:
-                chunk = os.read(self.fd, 65536)
-                if not chunk:
-                    break
-                text += ANSI.sub("", chunk.decode(errors="replace")).replace("\r\n", "\n")
-                wait = 0
-        except OSError:
-            pass
-        return text
 
 
 def test_a_drill_shows_the_problem_checks_each_save_and_stops_at_the_first_pass(drill):

@@ -3,22 +3,15 @@ and without one (--moves, --hint), on the sim fixture lab 99.02 (two threads add
 store; its lab.toml [play] asks for a lost update)."""
 
 import json
-import os
-import pty
-import re
-import select
-import signal
 import subprocess
-import time
 
 import pytest
 
-from conclab_testlib import DEFAULT_TIMEOUT, command_env, expect_exit, expect_in, expect_not_in
+from conclab_testlib import DEFAULT_TIMEOUT, Terminal, command_env, expect_exit, expect_in, expect_not_in
 from test_explore import SIM_LAB, _sim_built, sim_course  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.xdist_group("sim-course")
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROMPT = "Which thread takes the next step?"
 OVER_PROMPT = "u undo · r restart · h hint · q quit >"
 
@@ -31,59 +24,13 @@ def _winning_line(course) -> list[int]:
     return state["choices"]
 
 
-class Terminal:
-    """`conclab play` on a pseudo-terminal: what a learner types and sees."""
-
-    def __init__(self, course, *args: str):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: conclab, with the pty as its terminal
-            os.chdir(course.root)
-            env = command_env({"COLUMNS": "120"})
-            os.execve(str(course.conclab), [str(course.conclab), "play", *args], env)
-        self.screen = ""
-
-    def read_until(self, text: str, timeout: float = DEFAULT_TIMEOUT) -> str:
-        """Everything printed since the last call, up to and including `text`."""
-        end = time.monotonic() + timeout
-        seen = ""
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.fd], [], [], 0.5)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:  # the child has exited and the pty is closed
-                break
-            if not chunk:
-                break
-            seen += ANSI.sub("", chunk.decode(errors="replace"))
-            if text in seen:
-                self.screen = seen
-                return seen
-        raise AssertionError(f"conclab play did not print {text!r} within {timeout}s. It printed:\n{seen}")
-
-    def type(self, line: str) -> None:
-        os.write(self.fd, (line + "\n").encode())
-
-    def wait(self, timeout: float = DEFAULT_TIMEOUT) -> int:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-            try:  # keep the pty drained so the child never blocks on a full buffer
-                if select.select([self.fd], [], [], 0.2)[0]:
-                    os.read(self.fd, 65536)
-            except OSError:
-                pass
-        os.kill(self.pid, signal.SIGKILL)
-        raise AssertionError("conclab play did not exit")
-
+def play_terminal(course, *args: str) -> Terminal:
+    """`conclab play` on a pseudo-terminal, 120 columns wide."""
+    return Terminal(course, "play", *args, env={"COLUMNS": "120"})
 
 def test_a_game_in_a_terminal_is_won_by_playing_the_lost_update(sim_course):
     line = _winning_line(sim_course)
-    term = Terminal(sim_course, SIM_LAB)
+    term = play_terminal(sim_course, SIM_LAB)
     screen = term.read_until(PROMPT, timeout=240)  # the first game builds the naive version in the sim tree
     for text in ("Goal:", "Make it end at 1", "T0 (the test)", "Where each thread is now:", "about to start"):
         assert text in screen, f"{text!r} not on the first screen:\n{screen}"
@@ -113,7 +60,7 @@ def test_a_game_in_a_terminal_is_won_by_playing_the_lost_update(sim_course):
 
 def test_the_hint_key_shows_the_winning_line_and_where_the_player_left_it(sim_course):
     line = _winning_line(sim_course)
-    term = Terminal(sim_course, SIM_LAB)
+    term = play_terminal(sim_course, SIM_LAB)
     term.read_until(PROMPT, timeout=240)
     term.type("h")
     screen = term.read_until(PROMPT)

@@ -4,18 +4,12 @@ terminal (a pty), and without one (--json, --answer), on the fixture course's th
 loads the course's real bank through the command."""
 
 import json
-import os
-import pty
 import re
-import select
 import shutil
-import signal
 import subprocess
-import time
 
-from conclab_testlib import DEFAULT_TIMEOUT, command_env, expect_exit, expect_in, expect_not_in, run
+from conclab_testlib import DEFAULT_TIMEOUT, Terminal, command_env, expect_exit, expect_in, expect_not_in, run
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 DAY = "2026-12-03"
 IDS = ["fx-lost-update", "fx-fetch-add", "fx-data-race"]
 
@@ -35,52 +29,9 @@ def cards(course) -> dict:
     return json.loads(path.read_text()).get("quiz", {}) if path.exists() else {}
 
 
-class Terminal:
-    """`conclab quiz` on a pseudo-terminal: what a learner types and sees."""
-
-    def __init__(self, course, *args: str, day: str = DAY):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: conclab, with the pty as its terminal
-            os.chdir(course.root)
-            os.execve(str(course.conclab), [str(course.conclab), "quiz", *args], command_env({"CONCLAB_TODAY": day}))
-        self.seen = ""
-
-    def read_until(self, text: str, timeout: float = 60) -> str:
-        """Everything printed since the last call, up to and including `text`."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if text in self.seen:
-                at = self.seen.index(text) + len(text)
-                out, self.seen = self.seen[:at], self.seen[at:]
-                return out
-            if not select.select([self.fd], [], [], 0.5)[0]:
-                continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:  # the child has exited and the pty is closed
-                break
-            if not chunk:
-                break
-            self.seen += ANSI.sub("", chunk.decode(errors="replace")).replace("\r\n", "\n")
-        raise AssertionError(f"conclab quiz did not print {text!r} within {timeout}s. It printed:\n{self.seen}")
-
-    def type(self, line: str) -> None:
-        os.write(self.fd, (line + "\n").encode())
-
-    def wait(self, timeout: float = 60) -> int:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-            try:  # keep the pty drained so the child never blocks on a full buffer
-                if select.select([self.fd], [], [], 0.2)[0]:
-                    self.seen += os.read(self.fd, 65536).decode(errors="replace")
-            except OSError:
-                pass
-        os.kill(self.pid, signal.SIGKILL)
-        raise AssertionError("conclab quiz did not exit")
+def quiz_terminal(course, *args: str, day: str = DAY) -> Terminal:
+    """`conclab quiz` on a pseudo-terminal, on the day `day`."""
+    return Terminal(course, "quiz", *args, env={"CONCLAB_TODAY": day})
 
 
 ANSWER = "q quits) >"
@@ -89,7 +40,7 @@ GOT_IT = "Did you get it? (y/n, q quits) >"
 
 
 def test_a_round_in_a_terminal_right_and_wrong_and_the_miss_comes_back(course):
-    term = Terminal(course, "--count", "5")
+    term = quiz_terminal(course, "--count", "5")
     screen = term.read_until(ANSWER)
     for text in ("3 questions (3 new)", "Question 1 of 3 · 99-fixture · new", "Two threads run `++n` on a plain int",
                  "a) Nothing", "b) An update is lost", "Your answer (a-c"):
@@ -132,7 +83,7 @@ def test_a_round_in_a_terminal_right_and_wrong_and_the_miss_comes_back(course):
 
 
 def test_q_mid_round_keeps_what_was_answered(course):
-    term = Terminal(course)
+    term = quiz_terminal(course)
     term.read_until(ANSWER)
     term.type("b")
     term.read_until(ANSWER)
@@ -200,7 +151,7 @@ def test_nothing_due_says_when_and_all_asks_early(course):
     early = round_of(course, "--all", "--count", "2")
     assert [q["id"] for q in early["questions"]] == IDS[:2] and early["early"] == 2, early
     # In a terminal, the same sentence.
-    term = Terminal(course)
+    term = quiz_terminal(course)
     assert term.wait() == 0
     assert "Nothing is due today" in term.seen and "--all" in term.seen, term.seen
 

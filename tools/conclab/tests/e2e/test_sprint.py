@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conclab_testlib import Course, Result, expect_exit, expect_in, expect_not_in, run
-from test_drill import Terminal, drill_course
+from conclab_testlib import Course, Result, Terminal, expect_exit, expect_in, expect_not_in, run
+from test_drill import drill_course
 
 START = "2026-12-01"
 
@@ -110,10 +110,11 @@ def test_what_does_not_fit_is_named_with_the_options_that_fit_it(plan_course):
     res = sprint(plan_course, "--hours-per-day", "0.5")
     expect_exit(res, 0, "a plan that does not fit is still written")
     expect_in(res, "Left out: ", "what did not fit")
-    expect_in(res, "did not fit: 99.07, 99.08, 99.09, 99.10, 99.11.", "the drills left out, by id")
+    expect_in(res, "did not fit: 99.01, 99.09, 99.10, 99.11.", "the lab gives way to the drills first, then the drills that still do not fit are named by id")
     expect_in(res, "To fit everything: ./conclab sprint --replace --days 7 --hours-per-day 1, or --days 14.", "the options")
     plan = plan_of(plan_course)
-    assert [i["lab"] for i in plan["left_out"]] == ["99.07", "99.08", "99.09", "99.10", "99.11"], plan["left_out"]
+    assert [i["lab"] for i in plan["left_out"]] == ["99.01", "99.01", "99.09", "99.10", "99.11"], plan["left_out"]
+    assert [i["kind"] for i in plan["left_out"]] == ["lesson", "lab", "drill", "drill", "drill"], "the lab and its lesson first"
     expect_in((plan_course.state_dir / "sprint.md").read_text(), "## Left out", "the markdown says it too")
 
 
