@@ -223,6 +223,40 @@ TEST(SimPlain, ATestsBookkeepingIsNotCheckedButTheProgramAfterItIs) {
   EXPECT_EQ(after.outcome, sim::Outcome::kFailed) << "unchecked only until the helper returns: the caller's ++count is still checked";
 }
 
+// The interview's first answer to "print in order": spin on a plain flag with an empty loop. Plain reads are not
+// switch points, so before the spin rule the spinner ran forever and the setter never got a step (the sim test
+// hung until the lab's timeout, with no words); now the spin is a switch point and the race is named.
+TEST(SimPlain, AnEmptySpinOnAPlainFlagLetsTheSetterRunAndIsARace) {
+  const sim::Result r = explore([] {
+    bool ready = false;
+    sync::thread waiter([&] {
+      while (!ready) {
+      }
+    });
+    sync::thread setter([&] { ready = true; });
+    waiter.join();
+    setter.join();
+  });
+  ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
+  EXPECT_TRUE(mentions(r.message, "data race on plain memory")) << r.message;
+  EXPECT_TRUE(mentions(r.report(), "spins on plain memory")) << "the trace shows the spin:\n" << r.report();
+}
+
+// A loop that reads one variable many times with other work between is not a spin, and stays unswitched.
+TEST(SimPlain, ALoopThatReadsOneVariableAmongOthersIsNotASpin) {
+  const sim::Result r = explore([] {
+    std::vector<std::int64_t> values(500, 1);
+    std::int64_t sum = 0;
+    sync::thread reader([&] {
+      for (std::size_t i = 0; i < values.size(); ++i) sum += values[i];
+    });
+    reader.join();
+    EXPECT_EQ(sum, 500);
+  });
+  EXPECT_EQ(r.outcome, sim::Outcome::kPassed) << r.report();
+  EXPECT_FALSE(mentions(r.report(), "spins on plain memory")) << r.report();
+}
+
 TEST(SimPlain, ABrokenPromiseReachesItsWaiterWithoutARace) {
   const sim::Result r = explore([] {
     auto promise = std::make_unique<sync::promise<int>>();

@@ -39,6 +39,10 @@ const void* user_frame(const void* const* frames, std::size_t count);  // the fr
 // Fails the current schedule with a data race; the trace ends with the running fiber's access at `pc`.
 [[noreturn]] void fail_with_race(const std::string& message, const void* pc, const std::string& step);
 
+// The running fiber spins on plain memory (the same read at `pc` over and over, nothing else between): a switch
+// point, as a yield, so that the other fibers run (and the checker finds the race with the write it waits for).
+void plain_spin_point(const void* pc);
+
 // plain.cpp's side: called by the scheduler.
 void explorer_thread_begins();  // explore() runs on this OS thread
 void explorer_thread_ends();

@@ -52,7 +52,17 @@ struct Cell {
 struct FiberState {
   std::vector<const void*> calls;  // the call sites of the instrumented functions it is in, outermost first
   std::size_t unchecked_from = SIZE_MAX;  // inside an operation entered at this depth: not the program's accesses
+  // A spin on plain memory (`while (!ready_) {}`): the same read at the same place, over and over, with no other
+  // access of the program and no conclab::sync operation between. Plain accesses are not switch points, so without
+  // this the spinner would run forever and the thread that should set the flag would never get a step.
+  const void* spin_address = nullptr;
+  const void* spin_pc = nullptr;
+  int spin_reads = 0;
 };
+
+// Reads in a row that make a spin: far more than any loop that reads one variable for a reason, and far fewer
+// than the explorer would notice in time.
+constexpr int kPlainSpinReads = 100;
 
 struct Checker {
   std::uint64_t serial = 0;
@@ -130,6 +140,8 @@ void check_cell(Cell& cell, const Access& now, const VectorClock& clock) {
   cell.slots[cell.n++] = now;
 }
 
+void note_spin(FiberState& f, const void* address, bool write, const void* pc);
+
 void access(const void* address, std::size_t size, bool write, const void* pc) {
   Checker* c = nullptr;
   FiberState* f = running_state(c);
@@ -150,6 +162,23 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
     now.mask = static_cast<std::uint8_t>(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1));
     check_cell(c->cells[cell], now, clock);
   }
+  note_spin(*f, address, write, pc);
+}
+
+// Called after each checked access (outside Busy: a spin point switches fibers).
+void note_spin(FiberState& f, const void* address, bool write, const void* pc) {
+  if (!write && address == f.spin_address && pc == f.spin_pc) {
+    if (++f.spin_reads < kPlainSpinReads) return;
+    f.spin_reads = 0;
+    plain_spin_point(pc);  // the others get their steps; it may never return (another fiber fails the schedule)
+    // The switch ran through the scheduler's point(), which marks what follows as the operation's own: it was not.
+    Checker* c = nullptr;
+    if (FiberState* again = running_state(c)) again->unchecked_from = SIZE_MAX;
+    return;
+  }
+  f.spin_address = write ? nullptr : address;
+  f.spin_pc = pc;
+  f.spin_reads = 1;
 }
 
 // An atomic operation the instrumentation reports (a std::atomic, a shared_ptr's count): treated as acquire and
@@ -230,7 +259,10 @@ void explorer_thread_ends() {
 
 void operation_begins() {
   Checker* c = nullptr;
-  if (FiberState* f = running_state(c)) f->unchecked_from = std::min(f->unchecked_from, f->calls.size());
+  if (FiberState* f = running_state(c)) {
+    f->unchecked_from = std::min(f->unchecked_from, f->calls.size());
+    f->spin_reads = 0;  // a conclab::sync operation between two reads: not a plain spin
+  }
 }
 
 }  // namespace conclab::sim::detail::internal

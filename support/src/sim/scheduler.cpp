@@ -1506,6 +1506,12 @@ void note_yield() {
   f.spin_anywhere = true;
 }
 
+void internal::plain_spin_point(const void* pc) {
+  if (!active()) return;
+  point("spins on plain memory", Where{{}, pc});
+  note_yield();
+}
+
 std::int64_t now_ns() { return active() ? run().now : 0; }
 
 void sleep_until_ns(std::int64_t deadline_ns) {
