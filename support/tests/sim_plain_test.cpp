@@ -239,6 +239,7 @@ TEST(SimPlain, AnEmptySpinOnAPlainFlagLetsTheSetterRunAndIsARace) {
   });
   ASSERT_EQ(r.outcome, sim::Outcome::kFailed) << r.report();
   EXPECT_TRUE(mentions(r.message, "data race on plain memory")) << r.message;
+  EXPECT_EQ(r.schedules, 1u) << "found on the first schedule: the spin lets the setter run, whose write races the read";
   EXPECT_TRUE(mentions(r.report(), "spins on plain memory")) << "the trace shows the spin:\n" << r.report();
 }
 

@@ -52,16 +52,17 @@ struct Cell {
 struct FiberState {
   std::vector<const void*> calls;  // the call sites of the instrumented functions it is in, outermost first
   std::size_t unchecked_from = SIZE_MAX;  // inside an operation entered at this depth: not the program's accesses
-  // A spin on plain memory (`while (!ready_) {}`): the same read at the same place, over and over, with no other
-  // access of the program and no conclab::sync operation between. Plain accesses are not switch points, so without
-  // this the spinner would run forever and the thread that should set the flag would never get a step.
-  const void* spin_address = nullptr;
-  const void* spin_pc = nullptr;
+  // A spin on plain memory (`while (!ready_) {}`): the same few reads (the flag, and the reference or `this` it is
+  // reached through) over and over, with no write and no conclab::sync operation between. Plain accesses are not
+  // switch points, so without this the spinner would run forever and the thread that should set the flag would
+  // never get a step.
+  std::array<std::pair<const void*, const void*>, 4> spin_reads_seen{};  // (address, place) of the loop's reads
+  std::size_t spin_distinct = 0;
   int spin_reads = 0;
 };
 
-// Reads in a row that make a spin: far more than any loop that reads one variable for a reason, and far fewer
-// than the explorer would notice in time.
+// Reads in a row, of at most four places, that make a spin: far more than a loop that reads a few variables for a
+// reason does without writing anything, and few enough to switch at once.
 constexpr int kPlainSpinReads = 100;
 
 struct Checker {
@@ -141,11 +142,18 @@ void check_cell(Cell& cell, const Access& now, const VectorClock& clock) {
 }
 
 void note_spin(FiberState& f, const void* address, bool write, const void* pc);
+void check_access(Checker& checker, const FiberState& f, const void* address, std::size_t size, bool write, const void* pc);
 
 void access(const void* address, std::size_t size, bool write, const void* pc) {
   Checker* c = nullptr;
   FiberState* f = running_state(c);
   if (f == nullptr || f->unchecked_from != SIZE_MAX || size == 0) return;
+  check_access(*c, *f, address, size, write, pc);
+  note_spin(*f, address, write, pc);  // after the check, with the checker idle: a spin point switches fibers
+}
+
+void check_access(Checker& checker, const FiberState& f, const void* address, std::size_t size, bool write, const void* pc) {
+  Checker* c = &checker;
   const Busy busy;
   const VectorClock& clock = running_clock();
   Access now;
@@ -153,7 +161,7 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
   now.epoch = clock[static_cast<std::size_t>(now.fiber)];
   now.write = write;
   now.frames[0] = pc;
-  for (std::size_t i = 1; i < kFrames && i <= f->calls.size(); ++i) now.frames[i] = f->calls[f->calls.size() - i];
+  for (std::size_t i = 1; i < kFrames && i <= f.calls.size(); ++i) now.frames[i] = f.calls[f.calls.size() - i];
   const auto first = reinterpret_cast<std::uintptr_t>(address);
   const std::uintptr_t last = first + size - 1;
   for (std::uintptr_t cell = first >> 3; cell <= last >> 3; ++cell) {
@@ -162,23 +170,32 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
     now.mask = static_cast<std::uint8_t>(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1));
     check_cell(c->cells[cell], now, clock);
   }
-  note_spin(*f, address, write, pc);
 }
 
-// Called after each checked access (outside Busy: a spin point switches fibers).
+// Called after each checked access, outside Busy: a spin point switches fibers, and the others' accesses must be
+// checked meanwhile.
 void note_spin(FiberState& f, const void* address, bool write, const void* pc) {
-  if (!write && address == f.spin_address && pc == f.spin_pc) {
-    if (++f.spin_reads < kPlainSpinReads) return;
+  if (write) {
+    f.spin_distinct = 0;
     f.spin_reads = 0;
-    plain_spin_point(pc);  // the others get their steps; it may never return (another fiber fails the schedule)
-    // The switch ran through the scheduler's point(), which marks what follows as the operation's own: it was not.
-    Checker* c = nullptr;
-    if (FiberState* again = running_state(c)) again->unchecked_from = SIZE_MAX;
     return;
   }
-  f.spin_address = write ? nullptr : address;
-  f.spin_pc = pc;
-  f.spin_reads = 1;
+  const std::pair<const void*, const void*> read{address, pc};
+  const auto seen = f.spin_reads_seen.begin() + static_cast<std::ptrdiff_t>(f.spin_distinct);
+  if (std::find(f.spin_reads_seen.begin(), seen, read) == seen) {
+    if (f.spin_distinct == f.spin_reads_seen.size()) {  // a fifth place: a loop that walks memory, not a spin
+      f.spin_distinct = 0;
+      f.spin_reads = 0;
+    }
+    f.spin_reads_seen[f.spin_distinct++] = read;
+  }
+  if (++f.spin_reads < kPlainSpinReads) return;
+  f.spin_distinct = 0;
+  f.spin_reads = 0;
+  plain_spin_point(pc);  // the others get their steps; it may never return (another fiber fails the schedule)
+  // The switch ran through the scheduler's point(), which marks what follows as the operation's own: it was not.
+  Checker* c = nullptr;
+  if (FiberState* again = running_state(c)) again->unchecked_from = SIZE_MAX;
 }
 
 // An atomic operation the instrumentation reports (a std::atomic, a shared_ptr's count): treated as acquire and
@@ -261,7 +278,8 @@ void operation_begins() {
   Checker* c = nullptr;
   if (FiberState* f = running_state(c)) {
     f->unchecked_from = std::min(f->unchecked_from, f->calls.size());
-    f->spin_reads = 0;  // a conclab::sync operation between two reads: not a plain spin
+    f->spin_distinct = 0;  // a conclab::sync operation between two reads: not a plain spin
+    f->spin_reads = 0;
   }
 }
 
