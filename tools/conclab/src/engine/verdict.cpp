@@ -57,16 +57,38 @@ std::string_view verdict_lesson(Verdict v) {
   return {};
 }
 
-bool only_lock_order_reports(std::string_view message) {
-  return message.find("ThreadSanitizer: lock-order-inversion") != std::string_view::npos &&
-         message.find("ThreadSanitizer: data race") == std::string_view::npos &&
-         message.find("ThreadSanitizer: heap-use-after-free") == std::string_view::npos;
-}
-
-std::string_view lock_order_lesson() {
-  return "ThreadSanitizer saw two mutexes taken in both orders (A then B in one place, B then A in another). This "
-         "run did not hang, but two threads that each hold one and want the other wait forever: a deadlock waiting "
-         "for its timing. Take every pair of locks in one global order, or both at once with std::scoped_lock.";
+std::optional<MutexFinding> mutex_misuse_only(std::string_view message) {
+  constexpr std::string_view kHeader = "ThreadSanitizer: ";
+  constexpr std::string_view kLockOrder = "lock-order-inversion";
+  constexpr std::string_view kBadUnlock = "unlock of an unlocked mutex";
+  bool lock_order = false, bad_unlock = false, other = false;
+  for (std::size_t at = message.find(kHeader); at != std::string_view::npos; at = message.find(kHeader, at + 1)) {
+    const std::string_view kind = message.substr(at + kHeader.size());
+    if (kind.starts_with(kLockOrder)) {
+      lock_order = true;
+    } else if (kind.starts_with(kBadUnlock)) {
+      bad_unlock = true;
+    } else {
+      other = true;  // a data race, a use after free...
+    }
+  }
+  // A mutex unlocked by the wrong thread orders nothing, so the data races that come with it are its consequence:
+  // it is the name to give. Lock-order inversions are named only when nothing else was reported.
+  if (bad_unlock) {
+    return MutexFinding{kBadUnlockName,
+                        "ThreadSanitizer saw a thread unlock a mutex that another thread locked (or that nobody held). "
+                        "That is undefined behaviour: only the thread that locked a mutex may unlock it. glibc's default "
+                        "mutex does not check, so it seems to work. To let one thread tell another to go on, use a "
+                        "semaphore, a condition variable with a state, a latch, or atomic::wait."};
+  }
+  if (lock_order && !other) {
+    return MutexFinding{"lock-order inversion",
+                        "ThreadSanitizer saw two mutexes taken in both orders (A then B in one place, B then A in "
+                        "another). This run did not hang, but two threads that each hold one and want the other wait "
+                        "forever: a deadlock waiting for its timing. Take every pair of locks in one global order, or "
+                        "both at once with std::scoped_lock."};
+  }
+  return std::nullopt;
 }
 
 Verdict worse(Verdict a, Verdict b) {

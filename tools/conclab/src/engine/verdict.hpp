@@ -31,12 +31,18 @@ std::string_view verdict_name(Verdict v, Wording wording = Wording::kLab);
 std::optional<Verdict> verdict_from_name(std::string_view name);
 // One or two sentences that teach what a lab's verdict means.
 std::string_view verdict_lesson(Verdict v);
-// ThreadSanitizer reports more than data races. A kRace whose reports are all lock-order inversions (two mutexes
-// taken in both orders somewhere in the run: a deadlock waiting for the right timing) is shown under that name
-// and lesson, not called a data race. `messages` are the tests' kRace messages (summaries of the reports).
-bool only_lock_order_reports(std::string_view message);
-inline constexpr std::string_view kLockOrderName = "lock-order inversion";
-std::string_view lock_order_lesson();
+// ThreadSanitizer reports more than data races. A kRace whose reports are all about mutexes is shown under its own
+// name and lesson, not called a data race: lock-order inversions (two mutexes taken in both orders somewhere in the
+// run, a deadlock waiting for its timing), and a mutex unlocked by a thread that does not hold it (undefined
+// behaviour, the public answer to "print in order" that locks in one thread and unlocks in another; the data races
+// that follow from it are its consequence, so it names a message that has both). `message` is a test's kRace
+// message (the summaries of its reports); nullopt when it is a data race or another kind.
+struct MutexFinding {
+  std::string_view name;
+  std::string_view lesson;
+};
+std::optional<MutexFinding> mutex_misuse_only(std::string_view message);
+inline constexpr std::string_view kBadUnlockName = "mutex unlocked by a thread that does not hold it";
 // The worse of two verdicts; kNotRun loses to anything.
 Verdict worse(Verdict a, Verdict b);
 

@@ -31,10 +31,32 @@ void print_run(const BuildRun& run, bool verbose) {
       if (verbose) fmt::print("    {} {}\n", out::green("ok"), t.name);
       continue;
     }
-    const bool lock_order = t.verdict == Verdict::kRace && only_lock_order_reports(t.message);
-    fmt::print("    {} {}  {}\n", out::red("x"), out::bold(t.name), out::red(lock_order ? kLockOrderName : verdict_name(t.verdict, Wording::kTest)));
+    const auto mutex = t.verdict == Verdict::kRace ? mutex_misuse_only(t.message) : std::nullopt;
+    fmt::print("    {} {}  {}\n", out::red("x"), out::bold(t.name), out::red(mutex ? mutex->name : verdict_name(t.verdict, Wording::kTest)));
     if (!t.message.empty()) fmt::print("{}\n", out::indent(t.message, 8));
   }
+}
+
+// What a check's kRace tests say about mutexes: a mutex unlocked by the wrong thread if any test saw one (the races
+// that follow are its consequence), a lock-order inversion if every kRace test saw only those; else nothing.
+std::optional<MutexFinding> check_mutex_finding(const CheckReport& r) {
+  std::optional<MutexFinding> unlock, order;
+  bool all = true;
+  for (const auto& run : r.runs) {
+    for (const auto& t : run.suite.tests) {
+      if (t.verdict != Verdict::kRace) continue;
+      const auto finding = mutex_misuse_only(t.message);
+      if (!finding) {
+        all = false;
+      } else if (finding->name == kBadUnlockName) {
+        unlock = finding;
+      } else {
+        order = finding;
+      }
+    }
+  }
+  if (unlock) return unlock;
+  return all ? order : std::nullopt;
 }
 
 }  // namespace
@@ -48,17 +70,12 @@ void print_check_report(const Context& ctx, const Lab& lab, const CheckReport& r
   if (r.verdict == Verdict::kNoCompile || r.verdict == Verdict::kBroken) {
     fmt::print("  {}:\n{}\n", r.verdict == Verdict::kNoCompile ? "First compiler error" : "What failed", out::indent(r.compile_error, 6));
   }
-  // A kRace made only of lock-order inversions is named for what it is.
-  bool lock_order = r.verdict == Verdict::kRace;
-  for (const auto& run : r.runs) {
-    for (const auto& t : run.suite.tests) {
-      if (t.verdict == Verdict::kRace && !only_lock_order_reports(t.message)) lock_order = false;
-    }
-  }
-  const std::string verdict = fmt::format("Verdict: {}", lock_order ? kLockOrderName : verdict_name(r.verdict));
+  // A kRace whose every report is about a mutex (see mutex_misuse_only) is named for what it is.
+  const std::optional<MutexFinding> mutex = r.verdict == Verdict::kRace ? check_mutex_finding(r) : std::nullopt;
+  const std::string verdict = fmt::format("Verdict: {}", mutex ? mutex->name : verdict_name(r.verdict));
   fmt::print("\n{}  {}\n", r.verdict == Verdict::kPassed ? out::green(out::bold(verdict)) : out::red(out::bold(verdict)),
              out::dim(fmt::format("({:.1f} s)", r.seconds)));
-  fmt::print("{}\n", lock_order ? lock_order_lesson() : verdict_lesson(r.verdict));
+  fmt::print("{}\n", mutex ? mutex->lesson : verdict_lesson(r.verdict));
 }
 
 json check_report_json(const Lab& lab, const CheckReport& r) {

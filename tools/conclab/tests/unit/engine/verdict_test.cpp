@@ -24,13 +24,25 @@ TEST(VerdictTest, EveryWordReadsBack) {
   EXPECT_FALSE(verdict_from_name("splendid").has_value());
 }
 
-TEST(VerdictTest, AReportOfLockOrderInversionsOnlyIsNotCalledADataRace) {
-  EXPECT_TRUE(only_lock_order_reports("ThreadSanitizer: lock-order-inversion (potential deadlock)\n  Mutex M1 acquired here..."));
-  EXPECT_FALSE(only_lock_order_reports("ThreadSanitizer: data race\n  Write of size 4..."));
-  EXPECT_FALSE(only_lock_order_reports(
-      "ThreadSanitizer: lock-order-inversion (potential deadlock)\n...\nThreadSanitizer: data race\n..."));
-  EXPECT_FALSE(only_lock_order_reports(""));
-  EXPECT_FALSE(lock_order_lesson().empty());
+TEST(VerdictTest, ReportsAboutMutexesOnlyAreNamedForWhatTheyAreNotCalledADataRace) {
+  const auto order = mutex_misuse_only("ThreadSanitizer: lock-order-inversion (potential deadlock)\n  Mutex M1 acquired here...");
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->name, "lock-order inversion");
+  EXPECT_NE(order->lesson.find("scoped_lock"), std::string_view::npos);
+  const auto unlock = mutex_misuse_only(
+      "ThreadSanitizer: unlock of an unlocked mutex (or by a wrong thread) (pid=42)\n  #0 pthread_mutex_unlock ...");
+  ASSERT_TRUE(unlock.has_value());
+  EXPECT_EQ(unlock->name, "mutex unlocked by a thread that does not hold it");
+  EXPECT_NE(unlock->lesson.find("undefined behaviour"), std::string_view::npos);
+  const auto both = mutex_misuse_only("ThreadSanitizer: unlock of an unlocked mutex (or by a wrong thread)\n...\n"
+                                      "ThreadSanitizer: data race\n...");
+  ASSERT_TRUE(both.has_value()) << "the races that follow a bad unlock are its consequence";
+  EXPECT_EQ(both->name, kBadUnlockName);
+  EXPECT_FALSE(mutex_misuse_only("ThreadSanitizer: data race\n  Write of size 4...").has_value());
+  EXPECT_FALSE(mutex_misuse_only(
+      "ThreadSanitizer: lock-order-inversion (potential deadlock)\n...\nThreadSanitizer: data race\n...").has_value())
+      << "a data race among the reports is what the verdict says";
+  EXPECT_FALSE(mutex_misuse_only("").has_value());
 }
 
 TEST(VerdictTest, TheWorseVerdictWinsAndNotRunLosesToAnything) {
