@@ -153,7 +153,6 @@ void access(const void* address, std::size_t size, bool write, const void* pc) {
 }
 
 void check_access(Checker& checker, const FiberState& f, const void* address, std::size_t size, bool write, const void* pc) {
-  Checker* c = &checker;
   const Busy busy;
   const VectorClock& clock = running_clock();
   Access now;
@@ -168,7 +167,7 @@ void check_access(Checker& checker, const FiberState& f, const void* address, st
     const std::uintptr_t lo = std::max(first, cell << 3) - (cell << 3);
     const std::uintptr_t hi = std::min(last, (cell << 3) + 7) - (cell << 3);
     now.mask = static_cast<std::uint8_t>(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1));
-    check_cell(c->cells[cell], now, clock);
+    check_cell(checker.cells[cell], now, clock);
   }
 }
 
