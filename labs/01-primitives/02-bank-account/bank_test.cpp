@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "conclab/run_threads.hpp"
+#include "conclab/finishes.hpp"
 #include "conclab/watchdog.hpp"
 #include "conclab/sim_test.hpp"
 #include "conclab/sync.hpp"
@@ -111,11 +112,7 @@ const std::chrono::milliseconds kPatience = conclab::patience(std::chrono::secon
 // with what each thread holds and waits for); on real threads it runs under the watchdog, so a deadlock fails
 // the test with `if_stuck` instead of hanging the run. The body owns its state through a shared_ptr.
 void watched(std::function<void()> body, const std::string& if_stuck) {
-  if (conclab::sync::kSimulated) {
-    body();
-    return;
-  }
-  ASSERT_TRUE(conclab::returns_in_time(std::move(body), kPatience))
+  ASSERT_TRUE(conclab::finishes_in_time(std::move(body), kPatience))
       << "not finished after " << kPatience.count() / 1000.0 << " s (a correct bank takes microseconds here): " << if_stuck
       << ". The sim build shows the schedule: ./conclab explore 01.02. Read \"Locking several mutexes\" in "
       << kLesson << '.';
