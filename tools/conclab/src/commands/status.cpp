@@ -134,7 +134,7 @@ class ListCommand final : public StatusFamily {
       fmt::print("\n{}  {}\n", out::bold(m.title), out::dim(fmt::format("{}/{}", count_done(ctx, m.name), count_labs(ctx, m.name))));
       for (const auto& lab : ctx.course.labs) {
         if (lab.module != m.name) continue;
-        const bool interview = std::find(lab.tags.begin(), lab.tags.end(), "interview") != lab.tags.end();
+        const bool interview = lab.has_tag("interview");
         fmt::print("  {} {:<6} {:<34} {}{}{}\n", status_mark(status_of(ctx, lab)), lab.id, lab.title,
                    out::dim(fmt::format("{:>3} min  {}", lab.minutes, lab.difficulty)), out::dim(interview ? " [interview]" : ""),
                    &lab == current ? out::cyan("  <- you are here") : "");

@@ -8,10 +8,6 @@
 
 namespace conclab {
 
-bool has_tag(const Lab& lab, std::string_view tag) {
-  return std::find(lab.tags.begin(), lab.tags.end(), tag) != lab.tags.end();
-}
-
 std::vector<const Lab*> drills_of(const Course& course) {
   std::vector<const Lab*> out;
   for (const Lab& lab : course.labs) {

@@ -18,8 +18,7 @@ inline constexpr std::string_view kInterviewTag = "interview";
 inline constexpr std::string_view kProblemFile = "problem.md";
 inline constexpr std::string_view kDiscussionFile = "discussion.md";
 
-bool has_tag(const Lab& lab, std::string_view tag);
-inline bool is_drill(const Lab& lab) { return has_tag(lab, kDrillTag); }
+inline bool is_drill(const Lab& lab) { return lab.has_tag(kDrillTag); }
 
 // The course's drills, in course order.
 std::vector<const Lab*> drills_of(const Course& course);

@@ -54,6 +54,8 @@ std::vector<std::string> Lab::variants_on_disk() const {
   return out;
 }
 
+bool Lab::has_tag(std::string_view tag) const { return std::find(tags.begin(), tags.end(), tag) != tags.end(); }
+
 std::vector<std::string> Lab::wrong_variants() const {
   std::vector<std::string> out;
   for (const auto& [name, info] : variants) {

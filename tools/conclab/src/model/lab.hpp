@@ -78,6 +78,7 @@ struct Lab {
   std::vector<std::string> variants_on_disk() const;
   // The wrong variants lab.toml declares ("wrong/<slug>"), sorted.
   std::vector<std::string> wrong_variants() const;
+  bool has_tag(std::string_view tag) const;  // lab.toml `tags` names it
   bool has_solutions() const;
   bool has_benchmark() const { return !benchmarks.empty(); }
   bool needs_tsan() const;

@@ -49,7 +49,7 @@ void path_of(const std::vector<Lab>& labs, const SprintProgress& progress, std::
   for (const Lab& lab : labs) {
     if (is_drill(lab)) {
       if (!progress.drilled.contains(lab.id)) drills_out.push_back({&lab, true});
-    } else if (has_tag(lab, kInterviewTag) && !progress.passed.contains(lab.id)) {
+    } else if (lab.has_tag(kInterviewTag) && !progress.passed.contains(lab.id)) {
       labs_out.push_back({&lab, false});
     }
   }
