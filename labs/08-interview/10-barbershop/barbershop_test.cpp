@@ -332,20 +332,10 @@ void fill_the_shop(Crew& crew, const std::shared_ptr<Scene>& st, int k, int coun
 
 // ---- Real-thread tests. ----
 
-TEST(BarbershopTest, OneCustomerOneHaircut) {
-  auto st = std::make_shared<Scene>(1);
-  Crew crew;
-  crew.spawn([st] { st->shop.barber(1, st->rec.cut_hair()); });
-  spawn_customer(crew, st, 7);
-  ASSERT_TRUE(crew.finish([&] { return st->rec.events().size(); })) << "one barber (barber(1, ...)) and one customer (id 7): not finished after "
-                             << kPatience.count() << " ms. A customer who arrives at an empty shop wakes the "
-                             << "barber; the barber cuts, and both return. Log so far:" << log_text(st->rec.events())
-                             << kLesson;
-  EXPECT_EQ(st->rec.cuts(), "7") << "the barber should have cut exactly customer 7" << kLesson;
-  const std::string broken = check_log(st->rec.events());
-  EXPECT_TRUE(broken.empty()) << broken << ". Log:" << log_text(st->rec.events()) << kLesson;
-}
-
+// One customer, one haircut. The customer comes first, so the scene is the same on every run: a barber and a
+// customer started together would race to the shop, and a shop that hangs only when the customer wins would fail
+// here on some runs and not others. The other order (the barber asleep first) is a sim test:
+// BarberAboutToSleepStillHearsTheCustomer, on every schedule.
 TEST(BarbershopTest, BarberFindsACustomerWhoIsAlreadyWaiting) {
   auto st = std::make_shared<Scene>(2);
   Crew crew;
